@@ -1,0 +1,290 @@
+"""SQLModel tables. Every row carries its project so every lookup is scoped by project
+(and the data can later be sharded by project)."""
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+from app.db.types import DecimalText, UTCDateTime, utcnow
+
+# Enum values are stored as plain strings: no native PostgreSQL enum to migrate when a
+# store or event type is added.
+ENUM = sa.String(40)
+
+
+def _ts(nullable: bool = True, index: bool = False) -> Any:
+    return Field(default=None, sa_type=UTCDateTime, nullable=nullable, index=index)
+
+
+def _fk(target: str, ondelete: str = "CASCADE", nullable: bool = False, index: bool = True) -> Any:
+    return Field(
+        default=None,
+        sa_column_args=[sa.ForeignKey(target, ondelete=ondelete)],
+        sa_type=sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+        nullable=nullable,
+        index=index,
+    )
+
+
+class Base(SQLModel):
+    id: int | None = Field(
+        default=None,
+        primary_key=True,
+        sa_type=sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+    )
+
+
+class Project(Base, table=True):
+    __tablename__ = "project"
+    name: str = Field(sa_type=sa.String(200))
+    restore_behavior: str = Field(default="TRANSFER", sa_type=ENUM)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class ApiKey(Base, table=True):
+    __tablename__ = "api_key"
+    project_id: int = _fk("project.id")
+    name: str = Field(sa_type=sa.String(200))
+    role: str = Field(sa_type=ENUM)
+    prefix: str = Field(sa_type=sa.String(16))
+    # SHA-256 of the key: keys are long random strings, so a fast hash is enough.
+    key_hash: str = Field(sa_type=sa.String(64), unique=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    last_used_at: datetime | None = _ts()
+    revoked_at: datetime | None = _ts()
+
+
+class Entitlement(Base, table=True):
+    __tablename__ = "entitlement"
+    __table_args__ = (sa.UniqueConstraint("project_id", "identifier"),)
+    project_id: int = _fk("project.id", index=False)
+    identifier: str = Field(sa_type=sa.String(200))
+    display_name: str = Field(sa_type=sa.String(200))
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class Product(Base, table=True):
+    __tablename__ = "product"
+    __table_args__ = (sa.UniqueConstraint("project_id", "store", "identifier"),)
+    project_id: int = _fk("project.id", index=False)
+    identifier: str = Field(sa_type=sa.String(200))
+    store: str = Field(sa_type=ENUM)
+    type: str = Field(sa_type=ENUM)
+    price_amount: Decimal | None = Field(default=None, sa_type=DecimalText)
+    price_currency: str | None = Field(default=None, sa_type=sa.String(3))
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class ProductEntitlement(SQLModel, table=True):
+    __tablename__ = "product_entitlement"
+    product_id: int = Field(
+        sa_column_args=[sa.ForeignKey("product.id", ondelete="CASCADE")],
+        primary_key=True,
+        sa_type=sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+    )
+    entitlement_id: int = Field(
+        sa_column_args=[sa.ForeignKey("entitlement.id", ondelete="CASCADE")],
+        primary_key=True,
+        sa_type=sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+        index=True,
+    )
+
+
+class Offering(Base, table=True):
+    __tablename__ = "offering"
+    __table_args__ = (
+        sa.UniqueConstraint("project_id", "identifier"),
+        # At most one current offering per project.
+        sa.Index(
+            "uq_offering_current",
+            "project_id",
+            unique=True,
+            sqlite_where=sa.text("is_current"),
+            postgresql_where=sa.text("is_current"),
+        ),
+    )
+    project_id: int = _fk("project.id", index=False)
+    identifier: str = Field(sa_type=sa.String(200))
+    description: str = Field(default="", sa_type=sa.String(1000))
+    is_current: bool = Field(default=False)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class Package(Base, table=True):
+    __tablename__ = "package"
+    __table_args__ = (sa.UniqueConstraint("offering_id", "identifier"),)
+    offering_id: int = _fk("offering.id", index=False)
+    product_id: int = _fk("product.id")
+    identifier: str = Field(sa_type=sa.String(200))
+    position: int = Field(default=0)
+
+
+class Customer(Base, table=True):
+    __tablename__ = "customer"
+    __table_args__ = (
+        # The customer list: most recently seen first, keyset on (last_seen_at, id).
+        sa.Index("ix_customer_project_last_seen", "project_id", "last_seen_at", "id"),
+        sa.Index("ix_customer_project_country", "project_id", "country"),
+    )
+    project_id: int = _fk("project.id", index=False)
+    first_seen_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    last_opened_at: datetime | None = _ts()
+    # last_opened_at, else first_seen_at: a non-null sort key for the list.
+    last_seen_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    country: str | None = Field(default=None, sa_type=sa.String(2))
+    offering_override_id: int | None = _fk("offering.id", ondelete="SET NULL", nullable=True)
+
+
+class AppUserId(Base, table=True):
+    """One App User ID of a customer: the original one or an alias."""
+
+    __tablename__ = "app_user_id"
+    __table_args__ = (sa.UniqueConstraint("project_id", "app_user_id"),)
+    project_id: int = _fk("project.id", index=False)
+    customer_id: int = _fk("customer.id")
+    app_user_id: str = Field(sa_type=sa.String(100))
+    is_anonymous: bool = Field(default=False)
+    is_original: bool = Field(default=False)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    last_seen_at: datetime | None = _ts()
+
+
+class Note(Base, table=True):
+    __tablename__ = "note"
+    project_id: int = _fk("project.id", index=False)
+    customer_id: int = _fk("customer.id")
+    body: str = Field(sa_type=sa.Text)
+    author: str = Field(sa_type=sa.String(200))
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class Attribute(Base, table=True):
+    __tablename__ = "attribute"
+    __table_args__ = (
+        sa.UniqueConstraint("customer_id", "key"),
+        # Search by `$email` (exact) and filter by any attribute value.
+        sa.Index("ix_attribute_project_key_value", "project_id", "key", "value"),
+    )
+    project_id: int = _fk("project.id", index=False)
+    customer_id: int = _fk("customer.id", index=False)
+    key: str = Field(sa_type=sa.String(64))
+    value: str = Field(sa_type=sa.String(500))
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class Purchase(Base, table=True):
+    """A subscription (all its periods) or a one-time purchase, or a granted entitlement.
+
+    The columns after `type` are the current state, taken from the latest transaction,
+    so lists and filters need not read every transaction.
+    """
+
+    __tablename__ = "purchase"
+    __table_args__ = (
+        sa.UniqueConstraint("project_id", "store", "original_transaction_id"),
+        sa.Index("ix_purchase_project_access", "project_id", "access_expires_at"),
+    )
+    project_id: int = _fk("project.id", index=False)
+    customer_id: int = _fk("customer.id")
+    store: str = Field(sa_type=ENUM)
+    environment: str = Field(sa_type=ENUM)
+    product_id: str = Field(sa_type=sa.String(255))
+    original_transaction_id: str = Field(sa_type=sa.String(255))
+    type: str = Field(sa_type=ENUM)
+    is_granted: bool = Field(default=False)
+    # For grants: the entitlement granted (grants map to no product).
+    granted_entitlement: str | None = Field(default=None, sa_type=sa.String(200))
+    original_purchased_at: datetime = Field(sa_type=UTCDateTime)
+    purchased_at: datetime = Field(sa_type=UTCDateTime)
+    expires_at: datetime | None = _ts()
+    # expires_at, or the grace period end when later: when access really ends.
+    access_expires_at: datetime | None = _ts()
+    period_type: str = Field(default="NORMAL", sa_type=ENUM)
+    will_renew: bool = Field(default=True)
+    cancel_reason: str | None = Field(default=None, sa_type=ENUM)
+    unsubscribe_detected_at: datetime | None = _ts()
+    billing_issue_detected_at: datetime | None = _ts()
+    grace_period_expires_at: datetime | None = _ts()
+    refunded_at: datetime | None = _ts()
+    renewal_product_id: str | None = Field(default=None, sa_type=sa.String(255))
+    # Set once the scheduler has written EXPIRED for the current expiry.
+    expired_event_at: datetime | None = _ts()
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class StoreTransaction(Base, table=True):
+    """One period of a subscription, or a one-time purchase, as the store reported it."""
+
+    __tablename__ = "store_transaction"
+    __table_args__ = (
+        sa.UniqueConstraint("purchase_id", "transaction_id"),
+        sa.Index("ix_store_transaction_project_txn", "project_id", "transaction_id"),
+    )
+    project_id: int = _fk("project.id", index=False)
+    purchase_id: int = _fk("purchase.id", index=False)
+    customer_id: int = _fk("customer.id")
+    transaction_id: str = Field(sa_type=sa.String(255))
+    product_id: str = Field(sa_type=sa.String(255))
+    environment: str = Field(sa_type=ENUM)
+    purchased_at: datetime = Field(sa_type=UTCDateTime)
+    expires_at: datetime | None = _ts()
+    period_type: str = Field(default="NORMAL", sa_type=ENUM)
+    price: Decimal | None = Field(default=None, sa_type=DecimalText)
+    currency: str | None = Field(default=None, sa_type=sa.String(3))
+    price_usd: Decimal | None = Field(default=None, sa_type=DecimalText)
+    price_is_estimated: bool = Field(default=False)
+    store_price: Decimal | None = Field(default=None, sa_type=DecimalText)
+    store_currency: str | None = Field(default=None, sa_type=sa.String(3))
+    will_renew: bool = Field(default=True)
+    cancel_reason: str | None = Field(default=None, sa_type=ENUM)
+    renewal_product_id: str | None = Field(default=None, sa_type=sa.String(255))
+    billing_issue_detected_at: datetime | None = _ts()
+    grace_period_expires_at: datetime | None = _ts()
+    refunded_at: datetime | None = _ts()
+    country_code: str | None = Field(default=None, sa_type=sa.String(2))
+
+
+class CustomerEvent(Base, table=True):
+    """One line of the customer's timeline; also the source of its webhook."""
+
+    __tablename__ = "customer_event"
+    __table_args__ = (
+        # The timeline: newest first, keyset on (purchased_at, id).
+        sa.Index("ix_customer_event_timeline", "customer_id", "purchased_at", "id"),
+    )
+    project_id: int = _fk("project.id", index=False)
+    customer_id: int = _fk("customer.id", index=False)
+    purchase_id: int | None = _fk("purchase.id", ondelete="SET NULL", nullable=True)
+    # The webhook event id: the same on every delivery attempt.
+    event_uuid: str = Field(sa_type=sa.String(36), unique=True)
+    type: str = Field(sa_type=ENUM)
+    webhook_type: str = Field(sa_type=ENUM)
+    description: str = Field(sa_type=sa.String(300))
+    purchased_at: datetime = Field(sa_type=UTCDateTime)
+    event_timestamp: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    environment: str = Field(default="PRODUCTION", sa_type=ENUM)
+    store: str | None = Field(default=None, sa_type=ENUM)
+    product_id: str | None = Field(default=None, sa_type=sa.String(255))
+    new_product_id: str | None = Field(default=None, sa_type=sa.String(255))
+    entitlement_ids: list[str] = Field(default_factory=list, sa_type=sa.JSON)
+    period_type: str | None = Field(default=None, sa_type=ENUM)
+    transaction_id: str | None = Field(default=None, sa_type=sa.String(255))
+    original_transaction_id: str | None = Field(default=None, sa_type=sa.String(255))
+    cancel_reason: str | None = Field(default=None, sa_type=ENUM)
+    expiration_reason: str | None = Field(default=None, sa_type=ENUM)
+    price: Decimal | None = Field(default=None, sa_type=DecimalText)
+    currency: str | None = Field(default=None, sa_type=sa.String(3))
+    price_usd: Decimal | None = Field(default=None, sa_type=DecimalText)
+    price_is_estimated: bool = Field(default=False)
+    transferred_from: list[str] | None = Field(default=None, sa_type=sa.JSON)
+    transferred_to: list[str] | None = Field(default=None, sa_type=sa.JSON)
+    virtual_currency_code: str | None = Field(default=None, sa_type=sa.String(20))
+    virtual_currency_amount: int | None = Field(default=None)
+    actor: str | None = Field(default=None, sa_type=sa.String(200))
+    reason: str | None = Field(default=None, sa_type=sa.String(1000))
+    payload: dict[str, Any] = Field(default_factory=dict, sa_type=sa.JSON)

@@ -1,0 +1,34 @@
+"""The per-request context: who is acting, the database and the request's loaders."""
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+import strawberry
+
+from app.db.engine import Database
+from app.graphql.loaders import Loaders
+from app.services.keys import Principal
+from app.settings import Settings
+
+
+@dataclass
+class Context:
+    request: Any
+    response: Any
+    db: Database
+    settings: Settings
+    principal: Principal
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @cached_property
+    def loaders(self) -> Loaders:
+        # Built per request, never at import: aiodataloader binds the running loop.
+        return Loaders(self.db, self.principal.project_id)
+
+    @property
+    def project_id(self) -> int:
+        return self.principal.project_id
+
+
+Info = strawberry.Info[Context, None]

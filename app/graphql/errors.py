@@ -1,0 +1,65 @@
+"""userErrors: expected refusals, as the contract's UserError type."""
+
+from collections.abc import Awaitable, Callable
+from enum import Enum
+from typing import Any, TypeVar
+
+import strawberry
+from graphql import GraphQLError
+
+from app.domain.errors import DomainError, DomainErrors, ErrorCode
+
+UserErrorCode = strawberry.enum(
+    Enum("UserErrorCode", {code.name: code.value for code in ErrorCode}),  # type: ignore[misc]
+    name="UserErrorCode",
+)
+
+
+@strawberry.type(description="An expected failure of a mutation: the request was understood and refused.")
+class UserError:
+    field: list[str] | None = strawberry.field(
+        description='Path to the input field at fault, e.g. ["input", "body"].'
+    )
+    message: str
+    code: UserErrorCode  # type: ignore[valid-type]
+
+
+def user_error(error: DomainError) -> UserError:
+    return UserError(
+        field=list(error.field) if error.field else None,
+        message=error.message,
+        code=UserErrorCode[error.code.name],
+    )
+
+
+def user_errors(exc: DomainError | DomainErrors) -> list[UserError]:
+    if isinstance(exc, DomainErrors):
+        return [user_error(e) for e in exc.errors]
+    return [user_error(exc)]
+
+
+P = TypeVar("P")
+
+
+async def run_mutation(
+    action: Callable[[], Awaitable[P]], refused: Callable[[list[UserError]], P]
+) -> P:
+    """Run a service call; an expected refusal becomes the payload's userErrors."""
+    try:
+        return await action()
+    except (DomainError, DomainErrors) as exc:
+        return refused(user_errors(exc))
+
+
+class ForbiddenError(GraphQLError):
+    def __init__(self, message: str = "This API key's role may not do this.") -> None:
+        super().__init__(message, extensions={"code": "FORBIDDEN"})
+
+
+def is_client_error(error: GraphQLError) -> bool:
+    """Errors whose message may be shown as is: the client's fault, or ours on purpose.
+
+    Anything else (a bug, a database error) is masked so no stack trace or SQL leaks.
+    """
+    original: Any = error.original_error
+    return original is None or isinstance(original, GraphQLError)

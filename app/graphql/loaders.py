@@ -1,0 +1,360 @@
+"""Per-request DataLoaders: every nested field is served in batches, so the number of
+SQL statements of a query does not grow with the number of objects it returns.
+
+Each batch opens its own short session: batches run concurrently and one session must
+never be used by two coroutines at once. Every loader is scoped by the request's project.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Hashable, Iterable, Sequence
+from functools import cached_property
+from typing import Any, Generic, TypeVar
+
+from aiodataloader import DataLoader
+from sqlmodel import col, select
+
+from app.db.engine import Database
+from app.db.models import (
+    AppUserId,
+    Attribute,
+    Customer,
+    Entitlement,
+    Note,
+    Offering,
+    Package,
+    Product,
+    ProductEntitlement,
+    Project,
+)
+
+K = TypeVar("K", bound=Hashable)
+V = TypeVar("V")
+R = TypeVar("R")
+
+
+def one_per_key(keys: Sequence[K], rows: Iterable[R], key: Callable[[R], K]) -> list[R | None]:
+    by_key = {key(row): row for row in rows}
+    return [by_key.get(k) for k in keys]
+
+
+def many_per_key(keys: Sequence[K], rows: Iterable[R], key: Callable[[R], K]) -> list[list[R]]:
+    grouped: dict[K, list[R]] = defaultdict(list)
+    for row in rows:
+        grouped[key(row)].append(row)
+    return [grouped.get(k, []) for k in keys]
+
+
+class ProjectLoader(DataLoader, Generic[K, V]):  # type: ignore[misc]
+    """A DataLoader bound to the request's database and project."""
+
+    def __init__(self, db: Database, project_id: int) -> None:
+        super().__init__()
+        self.db = db
+        self.project_id = project_id
+
+    async def batch_load_fn(self, keys: Sequence[K]) -> list[V]:  # pragma: no cover
+        raise NotImplementedError
+
+    async def fetch(self, statement: Any) -> list[Any]:
+        async with self.db.read() as session:
+            return list((await session.exec(statement)).all())
+
+
+class ProjectByIdLoader(ProjectLoader[int, Project | None]):
+    async def batch_load_fn(self, keys: Sequence[int]) -> list[Project | None]:
+        # A key only ever sees its own project.
+        allowed = [k for k in keys if k == self.project_id]
+        rows = await self.fetch(select(Project).where(col(Project.id).in_(allowed))) if allowed else []
+        return one_per_key(keys, rows, lambda r: r.id)
+
+
+class CustomerByIdLoader(ProjectLoader[int, Customer | None]):
+    async def batch_load_fn(self, keys: Sequence[int]) -> list[Customer | None]:
+        rows = await self.fetch(
+            select(Customer).where(
+                Customer.project_id == self.project_id, col(Customer.id).in_(keys)
+            )
+        )
+        return one_per_key(keys, rows, lambda r: r.id)
+
+
+class CustomerIdByAppUserIdLoader(ProjectLoader[str, int | None]):
+    async def batch_load_fn(self, keys: Sequence[str]) -> list[int | None]:
+        rows = await self.fetch(
+            select(AppUserId.app_user_id, AppUserId.customer_id).where(
+                AppUserId.project_id == self.project_id, col(AppUserId.app_user_id).in_(keys)
+            )
+        )
+        by_id = {app_user_id: customer_id for app_user_id, customer_id in rows}
+        return [by_id.get(k) for k in keys]
+
+
+class AppUserIdsByCustomerIdLoader(ProjectLoader[int, list[AppUserId]]):
+    async def batch_load_fn(self, keys: Sequence[int]) -> list[list[AppUserId]]:
+        rows = await self.fetch(
+            select(AppUserId)
+            .where(AppUserId.project_id == self.project_id, col(AppUserId.customer_id).in_(keys))
+            .order_by(col(AppUserId.created_at), col(AppUserId.id))
+        )
+        return many_per_key(keys, rows, lambda r: r.customer_id)
+
+
+class NotesByCustomerIdLoader(ProjectLoader[int, list[Note]]):
+    async def batch_load_fn(self, keys: Sequence[int]) -> list[list[Note]]:
+        rows = await self.fetch(
+            select(Note)
+            .where(Note.project_id == self.project_id, col(Note.customer_id).in_(keys))
+            .order_by(col(Note.created_at), col(Note.id))
+        )
+        return many_per_key(keys, rows, lambda r: r.customer_id)
+
+
+class NoteByIdLoader(ProjectLoader[int, Note | None]):
+    async def batch_load_fn(self, keys: Sequence[int]) -> list[Note | None]:
+        rows = await self.fetch(
+            select(Note).where(Note.project_id == self.project_id, col(Note.id).in_(keys))
+        )
+        return one_per_key(keys, rows, lambda r: r.id)
+
+
+class AttributesByCustomerIdLoader(ProjectLoader[int, list[Attribute]]):
+    async def batch_load_fn(self, keys: Sequence[int]) -> list[list[Attribute]]:
+        rows = await self.fetch(
+            select(Attribute)
+            .where(Attribute.project_id == self.project_id, col(Attribute.customer_id).in_(keys))
+            .order_by(col(Attribute.key))
+        )
+        return many_per_key(keys, rows, lambda r: r.customer_id)
+
+
+class OfferingByIdLoader(ProjectLoader[int, Offering | None]):
+    async def batch_load_fn(self, keys: Sequence[int]) -> list[Offering | None]:
+        rows = await self.fetch(
+            select(Offering).where(
+                Offering.project_id == self.project_id, col(Offering.id).in_(keys)
+            )
+        )
+        return one_per_key(keys, rows, lambda r: r.id)
+
+
+class CurrentOfferingByProjectIdLoader(ProjectLoader[int, Offering | None]):
+    async def batch_load_fn(self, keys: Sequence[int]) -> list[Offering | None]:
+        rows = await self.fetch(
+            select(Offering).where(Offering.project_id == self.project_id, col(Offering.is_current))
+        )
+        return one_per_key(keys, rows, lambda r: r.project_id)
+
+
+class OfferingsByProjectIdLoader(ProjectLoader[int, list[Offering]]):
+    async def batch_load_fn(self, keys: Sequence[int]) -> list[list[Offering]]:
+        rows = await self.fetch(
+            select(Offering)
+            .where(Offering.project_id == self.project_id)
+            .order_by(col(Offering.identifier))
+        )
+        return many_per_key(keys, rows, lambda r: r.project_id)
+
+
+class OfferingByIdentifierLoader(ProjectLoader[str, Offering | None]):
+    async def batch_load_fn(self, keys: Sequence[str]) -> list[Offering | None]:
+        rows = await self.fetch(
+            select(Offering).where(
+                Offering.project_id == self.project_id, col(Offering.identifier).in_(keys)
+            )
+        )
+        return one_per_key(keys, rows, lambda r: r.identifier)
+
+
+class PackagesByOfferingIdLoader(ProjectLoader[int, list[Package]]):
+    async def batch_load_fn(self, keys: Sequence[int]) -> list[list[Package]]:
+        rows = await self.fetch(
+            select(Package)
+            .join(Offering, col(Offering.id) == col(Package.offering_id))
+            .where(Offering.project_id == self.project_id, col(Package.offering_id).in_(keys))
+            .order_by(col(Package.position), col(Package.id))
+        )
+        return many_per_key(keys, rows, lambda r: r.offering_id)
+
+
+class ProductByIdLoader(ProjectLoader[int, Product | None]):
+    async def batch_load_fn(self, keys: Sequence[int]) -> list[Product | None]:
+        rows = await self.fetch(
+            select(Product).where(Product.project_id == self.project_id, col(Product.id).in_(keys))
+        )
+        return one_per_key(keys, rows, lambda r: r.id)
+
+
+class ProductByStoreIdentifierLoader(ProjectLoader[tuple[str, str], Product | None]):
+    """Key: (store, product identifier), as a receipt names a product."""
+
+    async def batch_load_fn(self, keys: Sequence[tuple[str, str]]) -> list[Product | None]:
+        identifiers = {identifier for _, identifier in keys}
+        rows = await self.fetch(
+            select(Product).where(
+                Product.project_id == self.project_id, col(Product.identifier).in_(identifiers)
+            )
+        )
+        return one_per_key(keys, rows, lambda r: (r.store, r.identifier))
+
+
+class ProductsByProjectIdLoader(ProjectLoader[int, list[Product]]):
+    async def batch_load_fn(self, keys: Sequence[int]) -> list[list[Product]]:
+        rows = await self.fetch(
+            select(Product)
+            .where(Product.project_id == self.project_id)
+            .order_by(col(Product.identifier), col(Product.store))
+        )
+        return many_per_key(keys, rows, lambda r: r.project_id)
+
+
+class EntitlementsByProjectIdLoader(ProjectLoader[int, list[Entitlement]]):
+    async def batch_load_fn(self, keys: Sequence[int]) -> list[list[Entitlement]]:
+        rows = await self.fetch(
+            select(Entitlement)
+            .where(Entitlement.project_id == self.project_id)
+            .order_by(col(Entitlement.identifier))
+        )
+        return many_per_key(keys, rows, lambda r: r.project_id)
+
+
+class EntitlementByIdentifierLoader(ProjectLoader[str, Entitlement | None]):
+    async def batch_load_fn(self, keys: Sequence[str]) -> list[Entitlement | None]:
+        rows = await self.fetch(
+            select(Entitlement).where(
+                Entitlement.project_id == self.project_id, col(Entitlement.identifier).in_(keys)
+            )
+        )
+        return one_per_key(keys, rows, lambda r: r.identifier)
+
+
+class EntitlementByIdLoader(ProjectLoader[int, Entitlement | None]):
+    async def batch_load_fn(self, keys: Sequence[int]) -> list[Entitlement | None]:
+        rows = await self.fetch(
+            select(Entitlement).where(
+                Entitlement.project_id == self.project_id, col(Entitlement.id).in_(keys)
+            )
+        )
+        return one_per_key(keys, rows, lambda r: r.id)
+
+
+class EntitlementsByProductIdLoader(ProjectLoader[int, list[Entitlement]]):
+    async def batch_load_fn(self, keys: Sequence[int]) -> list[list[Entitlement]]:
+        rows = await self.fetch(
+            select(ProductEntitlement.product_id, Entitlement)
+            .join(Entitlement, col(Entitlement.id) == col(ProductEntitlement.entitlement_id))
+            .where(
+                Entitlement.project_id == self.project_id,
+                col(ProductEntitlement.product_id).in_(keys),
+            )
+            .order_by(col(Entitlement.identifier))
+        )
+        grouped = many_per_key(keys, rows, lambda r: r[0])
+        return [[entitlement for _, entitlement in group] for group in grouped]
+
+
+class ProductsByEntitlementIdLoader(ProjectLoader[int, list[Product]]):
+    async def batch_load_fn(self, keys: Sequence[int]) -> list[list[Product]]:
+        rows = await self.fetch(
+            select(ProductEntitlement.entitlement_id, Product)
+            .join(Product, col(Product.id) == col(ProductEntitlement.product_id))
+            .where(
+                Product.project_id == self.project_id,
+                col(ProductEntitlement.entitlement_id).in_(keys),
+            )
+            .order_by(col(Product.identifier))
+        )
+        grouped = many_per_key(keys, rows, lambda r: r[0])
+        return [[product for _, product in group] for group in grouped]
+
+
+class Loaders:
+    """The loaders of one request, built on first use."""
+
+    def __init__(self, db: Database, project_id: int) -> None:
+        self.db = db
+        self.project_id = project_id
+
+    def _make(self, cls: type[ProjectLoader[Any, Any]]) -> Any:
+        return cls(self.db, self.project_id)
+
+    @cached_property
+    def project_by_id(self) -> ProjectByIdLoader:
+        return self._make(ProjectByIdLoader)
+
+    @cached_property
+    def customer_by_id(self) -> CustomerByIdLoader:
+        return self._make(CustomerByIdLoader)
+
+    @cached_property
+    def customer_id_by_app_user_id(self) -> CustomerIdByAppUserIdLoader:
+        return self._make(CustomerIdByAppUserIdLoader)
+
+    @cached_property
+    def app_user_ids_by_customer_id(self) -> AppUserIdsByCustomerIdLoader:
+        return self._make(AppUserIdsByCustomerIdLoader)
+
+    @cached_property
+    def notes_by_customer_id(self) -> NotesByCustomerIdLoader:
+        return self._make(NotesByCustomerIdLoader)
+
+    @cached_property
+    def note_by_id(self) -> NoteByIdLoader:
+        return self._make(NoteByIdLoader)
+
+    @cached_property
+    def attributes_by_customer_id(self) -> AttributesByCustomerIdLoader:
+        return self._make(AttributesByCustomerIdLoader)
+
+    @cached_property
+    def offering_by_id(self) -> OfferingByIdLoader:
+        return self._make(OfferingByIdLoader)
+
+    @cached_property
+    def offering_by_identifier(self) -> OfferingByIdentifierLoader:
+        return self._make(OfferingByIdentifierLoader)
+
+    @cached_property
+    def current_offering_by_project_id(self) -> CurrentOfferingByProjectIdLoader:
+        return self._make(CurrentOfferingByProjectIdLoader)
+
+    @cached_property
+    def offerings_by_project_id(self) -> OfferingsByProjectIdLoader:
+        return self._make(OfferingsByProjectIdLoader)
+
+    @cached_property
+    def packages_by_offering_id(self) -> PackagesByOfferingIdLoader:
+        return self._make(PackagesByOfferingIdLoader)
+
+    @cached_property
+    def product_by_id(self) -> ProductByIdLoader:
+        return self._make(ProductByIdLoader)
+
+    @cached_property
+    def product_by_store_identifier(self) -> ProductByStoreIdentifierLoader:
+        return self._make(ProductByStoreIdentifierLoader)
+
+    @cached_property
+    def products_by_project_id(self) -> ProductsByProjectIdLoader:
+        return self._make(ProductsByProjectIdLoader)
+
+    @cached_property
+    def entitlements_by_project_id(self) -> EntitlementsByProjectIdLoader:
+        return self._make(EntitlementsByProjectIdLoader)
+
+    @cached_property
+    def entitlement_by_identifier(self) -> EntitlementByIdentifierLoader:
+        return self._make(EntitlementByIdentifierLoader)
+
+    @cached_property
+    def entitlement_by_id(self) -> EntitlementByIdLoader:
+        return self._make(EntitlementByIdLoader)
+
+    @cached_property
+    def entitlements_by_product_id(self) -> EntitlementsByProductIdLoader:
+        return self._make(EntitlementsByProductIdLoader)
+
+    @cached_property
+    def products_by_entitlement_id(self) -> ProductsByEntitlementIdLoader:
+        return self._make(ProductsByEntitlementIdLoader)

@@ -1,0 +1,169 @@
+"""Who may do what: one table per operation kind, checked once per request.
+
+The check walks the query document before execution (so a refused request changes
+nothing) instead of running a permission class on every resolved field, which would
+cost time on every object of a large page.
+
+Roles: SDK is the app's public key (report receipts, logins, app opens, attributes;
+read a customer's access); VIEWER reads everything; SUPPORT adds the customer support
+actions; ADMIN adds project configuration and may also act as the SDK (handy from
+GraphiQL and for back-ends that post receipts).
+"""
+
+from collections.abc import Iterator
+
+from graphql import (
+    DocumentNode,
+    FieldNode,
+    GraphQLSchema,
+    OperationDefinitionNode,
+    TypeInfo,
+    TypeInfoVisitor,
+    Visitor,
+    get_named_type,
+    visit,
+)
+from graphql.execution import ExecutionResult
+from strawberry.extensions import SchemaExtension
+
+from app.domain.enums import ApiKeyRole
+from app.graphql.errors import ForbiddenError
+
+SDK, VIEWER, SUPPORT, ADMIN = (
+    ApiKeyRole.SDK,
+    ApiKeyRole.VIEWER,
+    ApiKeyRole.SUPPORT,
+    ApiKeyRole.ADMIN,
+)
+
+APP_REPORTS = frozenset({SDK, ADMIN})
+SUPPORT_ACTIONS = frozenset({SUPPORT, ADMIN})
+CONFIGURATION = frozenset({ADMIN})
+
+MUTATION_ROLES: dict[str, frozenset[ApiKeyRole]] = {
+    "recordReceipt": APP_REPORTS,
+    "identifyCustomer": APP_REPORTS,
+    "recordAppOpen": APP_REPORTS,
+    "setAttributes": frozenset({SDK, SUPPORT, ADMIN}),
+    "addNote": SUPPORT_ACTIONS,
+    "updateNote": SUPPORT_ACTIONS,
+    "deleteNote": SUPPORT_ACTIONS,
+    "grantEntitlement": SUPPORT_ACTIONS,
+    "revokeGrantedEntitlement": SUPPORT_ACTIONS,
+    "transferEntitlements": SUPPORT_ACTIONS,
+    "refundPurchase": SUPPORT_ACTIONS,
+    "cancelSubscription": SUPPORT_ACTIONS,
+    "overrideOffering": SUPPORT_ACTIONS,
+    "adjustVirtualCurrency": SUPPORT_ACTIONS,
+    "deleteCustomer": SUPPORT_ACTIONS,
+    "retryWebhookDelivery": SUPPORT_ACTIONS,
+}
+# Any mutation not named above is project configuration.
+
+
+# What an SDK key may read: a customer's identity, access, offering and balances.
+SDK_READABLE_TYPES = frozenset(
+    {
+        "CustomerEntitlement",
+        "Entitlement",
+        "Purchase",
+        "Product",
+        "Offering",
+        "Package",
+        "Money",
+        "VirtualCurrencyBalance",
+        "VirtualCurrencyAmount",
+        "UserError",
+    }
+)
+SDK_READABLE_FIELDS = frozenset(
+    {
+        "Query.customer",
+        "Customer.id",
+        "Customer.appUserId",
+        "Customer.originalAppUserId",
+        "Customer.entitlements",
+        "Customer.purchases",
+        "Customer.currentOffering",
+        "Customer.offeringOverride",
+        "Customer.virtualCurrencyBalances",
+        "CustomerEvent.id",
+        "CustomerEvent.type",
+        "CustomerEvent.description",
+        "CustomerEvent.webhookEventType",
+        "CustomerEvent.purchasedAt",
+        "CustomerEvent.eventTimestamp",
+        "CustomerEvent.environment",
+        "CustomerEvent.store",
+        "CustomerEvent.productId",
+        "CustomerEvent.newProductId",
+        "CustomerEvent.entitlementIds",
+        "CustomerEvent.periodType",
+        "CustomerEvent.transactionId",
+        "CustomerEvent.cancelReason",
+    }
+)
+
+
+def _sdk_may_read(parent: str, field: str) -> bool:
+    return (
+        field == "__typename"
+        or parent in SDK_READABLE_TYPES
+        or parent.endswith("Payload")
+        or f"{parent}.{field}" in SDK_READABLE_FIELDS
+    )
+
+
+def _selected_fields(schema: GraphQLSchema, document: DocumentNode) -> Iterator[tuple[str, str]]:
+    """Every (parent type, field name) the document selects, fragments included."""
+    type_info = TypeInfo(schema)
+    found: list[tuple[str, str]] = []
+
+    class Collector(Visitor):
+        def enter_field(self, node: FieldNode, *_: object) -> None:
+            parent = type_info.get_parent_type()
+            if parent is not None:
+                found.append((get_named_type(parent).name, node.name.value))
+
+    visit(document, TypeInfoVisitor(type_info, Collector()))
+    return iter(found)
+
+
+def refusal(
+    schema: GraphQLSchema, document: DocumentNode, operation_name: str | None, role: ApiKeyRole
+) -> ForbiddenError | None:
+    """Why this role may not run this document, or None when it may."""
+    for definition in document.definitions:
+        if not isinstance(definition, OperationDefinitionNode):
+            continue
+        if operation_name and definition.name and definition.name.value != operation_name:
+            continue
+        if definition.operation.value == "mutation":
+            for selection in definition.selection_set.selections:
+                if isinstance(selection, FieldNode):
+                    name = selection.name.value
+                    if role not in MUTATION_ROLES.get(name, CONFIGURATION):
+                        return ForbiddenError(f"A {role.value} key may not call {name}.")
+    if role is SDK:
+        for parent, field in _selected_fields(schema, document):
+            if parent.startswith("__") or field.startswith("__") and field != "__typename":
+                continue
+            if parent == "Mutation":
+                continue
+            if not _sdk_may_read(parent, field):
+                return ForbiddenError(f"An SDK key may not read {parent}.{field}.")
+    return None
+
+
+class RolePermissions(SchemaExtension):
+    """Refuses, before anything runs, an operation the key's role may not perform."""
+
+    def on_execute(self) -> Iterator[None]:
+        ctx = self.execution_context
+        document = ctx.graphql_document
+        principal = getattr(ctx.context, "principal", None)
+        if document is not None and principal is not None:
+            error = refusal(ctx.schema._schema, document, ctx.operation_name, principal.role)
+            if error is not None:
+                ctx.result = ExecutionResult(data=None, errors=[error])
+        yield

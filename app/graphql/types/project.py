@@ -1,0 +1,181 @@
+"""Project configuration types: the project, its keys, entitlements, products, offerings."""
+
+from datetime import datetime
+
+import strawberry
+
+from app.db import models
+from app.graphql.context import Info
+from app.graphql.ids import encode_id
+from app.graphql.types.common import ApiKeyRole, Money, Node, ProductType, RestoreBehavior, Store, money
+
+
+@strawberry.type(name="ApiKey")
+class ApiKeyType(Node):
+    row: strawberry.Private[models.ApiKey]
+
+    @strawberry.field
+    def id(self) -> strawberry.ID:
+        return strawberry.ID(encode_id("ApiKey", self.row.id or 0))
+
+    @strawberry.field
+    def name(self) -> str:
+        return self.row.name
+
+    @strawberry.field
+    def role(self) -> ApiKeyRole:  # type: ignore[valid-type]
+        return ApiKeyRole(self.row.role)
+
+    @strawberry.field(description="The first characters of the key, enough to recognise it.")
+    def prefix(self) -> str:
+        return self.row.prefix
+
+    @strawberry.field
+    def created_at(self) -> datetime:
+        return self.row.created_at
+
+    @strawberry.field
+    def last_used_at(self) -> datetime | None:
+        return self.row.last_used_at
+
+
+@strawberry.type(name="Entitlement")
+class EntitlementType(Node):
+    row: strawberry.Private[models.Entitlement]
+
+    @strawberry.field
+    def id(self) -> strawberry.ID:
+        return strawberry.ID(encode_id("Entitlement", self.row.id or 0))
+
+    @strawberry.field
+    def identifier(self) -> str:
+        return self.row.identifier
+
+    @strawberry.field
+    def display_name(self) -> str:
+        return self.row.display_name
+
+    @strawberry.field
+    async def products(self, info: Info) -> list["ProductType_"]:
+        rows = await info.context.loaders.products_by_entitlement_id.load(self.row.id)
+        return [ProductType_(row=row) for row in rows]
+
+
+@strawberry.type(name="Product")
+class ProductType_(Node):
+    row: strawberry.Private[models.Product]
+
+    @strawberry.field
+    def id(self) -> strawberry.ID:
+        return strawberry.ID(encode_id("Product", self.row.id or 0))
+
+    @strawberry.field(description="The store's product identifier.")
+    def identifier(self) -> str:
+        return self.row.identifier
+
+    @strawberry.field
+    def store(self) -> Store:  # type: ignore[valid-type]
+        return Store(self.row.store)
+
+    @strawberry.field
+    def type(self) -> ProductType:  # type: ignore[valid-type]
+        return ProductType(self.row.type)
+
+    @strawberry.field(description="List price used to estimate a transaction's price when the store sends none.")
+    def price(self) -> Money | None:
+        return money(self.row.price_amount, self.row.price_currency)
+
+    @strawberry.field
+    async def entitlements(self, info: Info) -> list[EntitlementType]:
+        rows = await info.context.loaders.entitlements_by_product_id.load(self.row.id)
+        return [EntitlementType(row=row) for row in rows]
+
+
+@strawberry.type
+class Package:
+    row: strawberry.Private[models.Package]
+
+    @strawberry.field
+    def identifier(self) -> str:
+        return self.row.identifier
+
+    @strawberry.field
+    async def product(self, info: Info) -> ProductType_:
+        row = await info.context.loaders.product_by_id.load(self.row.product_id)
+        assert row is not None  # a package's product is deleted with it (foreign key)
+        return ProductType_(row=row)
+
+
+@strawberry.type(name="Offering")
+class OfferingType(Node):
+    row: strawberry.Private[models.Offering]
+
+    @strawberry.field
+    def id(self) -> strawberry.ID:
+        return strawberry.ID(encode_id("Offering", self.row.id or 0))
+
+    @strawberry.field
+    def identifier(self) -> str:
+        return self.row.identifier
+
+    @strawberry.field
+    def description(self) -> str:
+        return self.row.description
+
+    @strawberry.field
+    def is_current(self) -> bool:
+        return self.row.is_current
+
+    @strawberry.field
+    async def packages(self, info: Info) -> list[Package]:
+        rows = await info.context.loaders.packages_by_offering_id.load(self.row.id)
+        return [Package(row=row) for row in rows]
+
+
+def offering_or_none(row: models.Offering | None) -> OfferingType | None:
+    return OfferingType(row=row) if row is not None else None
+
+
+@strawberry.type(name="Project")
+class ProjectType(Node):
+    row: strawberry.Private[models.Project]
+
+    @strawberry.field
+    def id(self) -> strawberry.ID:
+        return strawberry.ID(encode_id("Project", self.row.id or 0))
+
+    @strawberry.field
+    def name(self) -> str:
+        return self.row.name
+
+    @strawberry.field
+    def restore_behavior(self) -> RestoreBehavior:  # type: ignore[valid-type]
+        return RestoreBehavior(self.row.restore_behavior)
+
+    @strawberry.field
+    async def entitlements(self, info: Info) -> list[EntitlementType]:
+        rows = await info.context.loaders.entitlements_by_project_id.load(self.row.id)
+        return [EntitlementType(row=row) for row in rows]
+
+    @strawberry.field
+    async def products(self, info: Info) -> list[ProductType_]:
+        rows = await info.context.loaders.products_by_project_id.load(self.row.id)
+        return [ProductType_(row=row) for row in rows]
+
+    @strawberry.field
+    async def offerings(self, info: Info) -> list[OfferingType]:
+        rows = await info.context.loaders.offerings_by_project_id.load(self.row.id)
+        return [OfferingType(row=row) for row in rows]
+
+    @strawberry.field
+    async def current_offering(self, info: Info) -> OfferingType | None:
+        return offering_or_none(
+            await info.context.loaders.current_offering_by_project_id.load(self.row.id)
+        )
+
+    @strawberry.field
+    async def api_keys(self, info: Info) -> list[ApiKeyType]:
+        from app.services.projects import list_api_keys
+
+        rows = await list_api_keys(info.context.db, self.row.id or 0)
+        return [ApiKeyType(row=row) for row in rows]

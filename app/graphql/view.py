@@ -1,0 +1,60 @@
+"""The /graphql endpoint: authenticates the key, then builds the request's context."""
+
+from typing import Any
+
+from cross_web import HTTPException
+from sqlmodel import col, select
+from starlette.requests import Request
+from strawberry.asgi import GraphQL
+
+from app.db.engine import Database
+from app.db.models import Project
+from app.domain.enums import ApiKeyRole
+from app.graphql.context import Context
+from app.services.keys import Principal, authenticate
+from app.settings import Settings
+
+DEVELOPMENT_KEY_NAME = "development (no key)"
+
+
+class GraphQLView(GraphQL[Context, None]):
+    def __init__(self, schema: Any, db: Database, settings: Settings) -> None:
+        super().__init__(
+            schema,
+            graphql_ide=None if settings.is_production else "graphiql",
+            allow_queries_via_get=False,
+        )
+        self.db = db
+        self.settings = settings
+
+    async def get_context(self, request: Any, response: Any) -> Context:
+        principal = await self.principal_for(request)
+        return Context(
+            request=request, response=response, db=self.db, settings=self.settings, principal=principal
+        )
+
+    async def principal_for(self, request: Request) -> Principal:
+        header = request.headers.get("authorization")
+        if header:
+            scheme, _, secret = header.partition(" ")
+            if scheme.lower() != "bearer" or not secret.strip():
+                raise HTTPException(401, "Authorization must be 'Bearer <API key>'.")
+            async with self.db.read() as session:
+                principal = await authenticate(session, secret.strip())
+            if principal is None:
+                raise HTTPException(401, "Invalid API key.")
+            return principal
+        if self.settings.is_production:
+            raise HTTPException(401, "An API key is required: 'Authorization: Bearer <API key>'.")
+        return await self.development_principal()
+
+    async def development_principal(self) -> Principal:
+        """Without a key in development, act as the admin of the first (demo) project."""
+        async with self.db.read() as session:
+            project_id = (
+                await session.exec(select(Project.id).order_by(col(Project.id)).limit(1))
+            ).first()
+        if project_id is None:
+            raise HTTPException(401, "No project yet: run `python -m app seed-demo` or send a key.")
+        return Principal(project_id, ApiKeyRole.ADMIN, DEVELOPMENT_KEY_NAME, None)
+

@@ -1,0 +1,106 @@
+"""The ASGI application: /graphql, /healthz, /readyz, /metrics."""
+
+import gc
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from cross_web import HTTPException
+from sqlalchemy import text
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.routing import Route
+
+from app.db.engine import Database, create_engine
+from app.graphql.schema import build_schema
+from app.graphql.view import GraphQLView
+from app.logging import configure_logging, log
+from app.metrics import Metrics
+from app.services.projects import ensure_bootstrap_project
+from app.settings import Settings, get_settings
+
+
+def create_app(settings: Settings | None = None, db: Database | None = None) -> Starlette:
+    settings = settings or get_settings()
+    db = db or Database(create_engine(settings.database_url))
+    schema = build_schema(settings)
+    graphql = GraphQLView(schema, db, settings)
+    metrics = Metrics()
+
+    async def healthz(_: Request) -> Response:
+        return JSONResponse({"status": "ok"})
+
+    async def readyz(_: Request) -> Response:
+        try:
+            async with db.read() as session:
+                await session.exec(text("SELECT 1"))  # type: ignore[call-overload]
+        except Exception:  # noqa: BLE001 - any failure means "not ready"
+            return JSONResponse({"status": "unavailable"}, status_code=503)
+        return JSONResponse({"status": "ready"})
+
+    async def metrics_endpoint(_: Request) -> Response:
+        return PlainTextResponse(metrics.render())
+
+    async def graphql_endpoint(request: Request) -> Response:
+        started = time.perf_counter()
+        try:
+            response: Response = await graphql.run(request)
+        except HTTPException as exc:
+            response = PlainTextResponse(exc.reason, status_code=exc.status_code)
+        metrics.observe(request.method, response.status_code, time.perf_counter() - started)
+        return response
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        configure_logging(settings.log_level, json=settings.is_production)
+        if settings.bootstrap_admin_key:
+            await ensure_bootstrap_project(db, settings.bootstrap_admin_key)
+        background = await start_background_work(app, settings, db)
+        # Objects built at start-up never become garbage: freezing them keeps the
+        # collector's pauses short under load (p99 64 ms -> 9 ms, see STACK-NOTES).
+        gc.collect()
+        gc.freeze()
+        log.info("started", env=settings.app_env, database=db.dialect)
+        try:
+            yield
+        finally:
+            await background.stop()
+            await db.dispose()
+
+    app = Starlette(
+        routes=[
+            Route("/graphql", graphql_endpoint, methods=["GET", "POST"]),
+            Route("/healthz", healthz),
+            Route("/readyz", readyz),
+            Route("/metrics", metrics_endpoint),
+        ],
+        lifespan=lifespan,
+    )
+    app.state.db = db
+    app.state.settings = settings
+    return app
+
+
+class BackgroundWork:
+    """Tasks the server runs beside requests (the webhook dispatcher and the scheduler)."""
+
+    def __init__(self, tasks: list[Any] | None = None) -> None:
+        self.tasks = tasks or []
+
+    async def stop(self) -> None:
+        for task in self.tasks:
+            await task.stop()
+
+
+async def start_background_work(app: Starlette, settings: Settings, db: Database) -> BackgroundWork:
+    return BackgroundWork()
+
+
+def __getattr__(name: str) -> Any:
+    # `uvicorn app.main:app` builds the app on first access, not at import, so tests and
+    # the CLI can import this module without reading the environment.
+    if name == "app":
+        return create_app()
+    raise AttributeError(name)

@@ -1,0 +1,106 @@
+"""The customer list: search, filters and keyset pagination, most recently seen first."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import and_, func, or_
+from sqlalchemy.sql import ColumnElement, Select
+from sqlmodel import col, select
+
+from app.db.engine import Database
+from app.db.models import AppUserId, Attribute, Customer
+
+MAX_PAGE_SIZE = 100
+
+
+@dataclass(frozen=True, slots=True)
+class CustomerFilterSpec:
+    active_entitlement: str | None = None
+    transaction_id: str | None = None
+    attribute: tuple[str, str | None] | None = None
+    store: str | None = None
+    country: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CustomerPage:
+    rows: list[Customer]
+    has_next_page: bool
+    total_count: int
+
+
+@dataclass(frozen=True, slots=True)
+class Position:
+    """Where a page starts: after the customer seen at `last_seen_at` with `id`."""
+
+    last_seen_at: datetime
+    id: int
+
+
+def _prefix_match(column: ColumnElement[str], prefix: str, dialect: str) -> ColumnElement[bool]:
+    """Case-sensitive prefix match (App User IDs are case-sensitive) that can use an index."""
+    if dialect == "sqlite":
+        escaped = "".join(f"[{c}]" if c in "*?[" else c for c in prefix)
+        return column.op("GLOB")(escaped + "*")  # type: ignore[no-any-return]
+    escaped = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return column.like(escaped + "%", escape="\\")
+
+
+class CustomerQuery:
+    """Builds the WHERE clause of the list; more conditions join as features arrive."""
+
+    def __init__(self, project_id: int, dialect: str) -> None:
+        self.project_id = project_id
+        self.dialect = dialect
+
+    def search(self, text: str) -> ColumnElement[bool]:
+        by_app_user_id = select(AppUserId.customer_id).where(
+            AppUserId.project_id == self.project_id,
+            _prefix_match(col(AppUserId.app_user_id), text, self.dialect),
+        )
+        by_email = select(Attribute.customer_id).where(
+            Attribute.project_id == self.project_id, Attribute.key == "$email", Attribute.value == text
+        )
+        return or_(col(Customer.id).in_(by_app_user_id), col(Customer.id).in_(by_email))
+
+    def conditions(self, search: str | None, spec: CustomerFilterSpec | None) -> list[ColumnElement[bool]]:
+        where: list[ColumnElement[bool]] = [col(Customer.project_id) == self.project_id]
+        if search:
+            where.append(self.search(search))
+        if spec is None:
+            return where
+        if spec.country:
+            where.append(col(Customer.country) == spec.country.upper())
+        if spec.attribute is not None:
+            key, value = spec.attribute
+            matching = select(Attribute.customer_id).where(
+                Attribute.project_id == self.project_id, Attribute.key == key
+            )
+            if value:
+                matching = matching.where(Attribute.value == value)
+            where.append(col(Customer.id).in_(matching))
+        return where
+
+
+async def find_customers(
+    db: Database,
+    query: CustomerQuery,
+    search: str | None,
+    spec: CustomerFilterSpec | None,
+    first: int,
+    after: Position | None,
+) -> CustomerPage:
+    where = query.conditions(search, spec)
+    page: Select[tuple[Customer]] = select(Customer).where(*where)  # type: ignore[assignment]
+    if after is not None:
+        page = page.where(
+            or_(
+                col(Customer.last_seen_at) < after.last_seen_at,
+                and_(col(Customer.last_seen_at) == after.last_seen_at, col(Customer.id) < after.id),
+            )
+        )
+    page = page.order_by(col(Customer.last_seen_at).desc(), col(Customer.id).desc()).limit(first + 1)
+    async with db.read() as session:
+        rows = list((await session.exec(page)).all())  # type: ignore[call-overload]
+        total = (await session.exec(select(func.count()).select_from(Customer).where(*where))).one()
+    return CustomerPage(rows=rows[:first], has_next_page=len(rows) > first, total_count=int(total))

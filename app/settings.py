@@ -1,0 +1,53 @@
+"""Every knob of the service, read from the environment (pydantic-settings)."""
+
+from functools import lru_cache
+from typing import Literal
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=None, extra="ignore", case_sensitive=False)
+
+    database_url: str = "sqlite+aiosqlite:///./var/customer-profile.db"
+    app_env: Literal["development", "production"] = "development"
+    bootstrap_admin_key: str | None = None
+    log_level: str = "INFO"
+    # `on`: the dispatcher and scheduler run inside the server; `off`: a separate worker runs.
+    webhook_dispatcher: Literal["on", "off"] = "on"
+    webhook_retry_delays: str = "300,600,1200,2400,4800"
+    webhook_timeout_seconds: float = 60.0
+    scheduler_interval_seconds: float = 60.0
+    dispatcher_poll_seconds: float = 1.0
+    rates_csv: str | None = Field(default=None, description="Replacement USD rate table (CSV)")
+
+    # Limits applied to every query in production (and whenever enforce_limits is set).
+    max_query_depth: int = 12
+    max_query_aliases: int = 30
+    max_query_tokens: int = 2000
+    max_query_cost: int = 50_000
+    enforce_limits: bool | None = None
+
+    @field_validator("webhook_retry_delays")
+    @classmethod
+    def _delays_are_numbers(cls, value: str) -> str:
+        [float(part) for part in value.split(",") if part.strip()]
+        return value
+
+    @property
+    def is_production(self) -> bool:
+        return self.app_env == "production"
+
+    @property
+    def limits_enabled(self) -> bool:
+        return self.is_production if self.enforce_limits is None else self.enforce_limits
+
+    @property
+    def retry_delays(self) -> list[float]:
+        return [float(part) for part in self.webhook_retry_delays.split(",") if part.strip()]
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()
