@@ -50,10 +50,10 @@ def main(argv: list[str] | None = None) -> int:
     elif args.command == "create-project":
         from app.services.projects import create_project
 
-        async def create(db):  # type: ignore[no-untyped-def]
+        async def new_project(db):  # type: ignore[no-untyped-def]
             return await create_project(db, args.name)
 
-        project, secret = asyncio.run(_with_db(create))
+        project, secret = asyncio.run(_with_db(new_project))
         print(json.dumps({"project_id": project.id, "admin_key": secret}))
     elif args.command == "seed-demo":
         from app.seed import seed_demo

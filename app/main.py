@@ -36,7 +36,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
         try:
             async with db.read() as session:
                 await session.exec(text("SELECT 1"))  # type: ignore[call-overload]
-        except Exception:  # noqa: BLE001 - any failure means "not ready"
+        except Exception:
             return JSONResponse({"status": "unavailable"}, status_code=503)
         return JSONResponse({"status": "ready"})
 

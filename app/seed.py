@@ -26,11 +26,21 @@ DEMO_PRODUCTS = [
 
 DEMO_CUSTOMERS = [
     # (original id, aliases, country, email, notes)
-    ("$RCAnonymousID:0a1b2c3d4e5f60718293a4b5c6d7e8f9", ["ana.silva"], "BR", "ana@example.com",
-     ["Asked about **family sharing** on 2026-10-02."]),
+    (
+        "$RCAnonymousID:0a1b2c3d4e5f60718293a4b5c6d7e8f9",
+        ["ana.silva"],
+        "BR",
+        "ana@example.com",
+        ["Asked about **family sharing** on 2026-10-02."],
+    ),
     ("ben.okafor", [], "NG", "ben@example.com", []),
-    ("chloe.martin", ["$RCAnonymousID:11112222333344445555666677778888"], "FR", "chloe@example.com",
-     ["VIP: *beta tester*", "Refund requested once, declined."]),
+    (
+        "chloe.martin",
+        ["$RCAnonymousID:11112222333344445555666677778888"],
+        "FR",
+        "chloe@example.com",
+        ["VIP: *beta tester*", "Refund requested once, declined."],
+    ),
     ("dmitri.ivanov", [], "DE", None, []),
     ("emma.johnson", ["emma.j.work"], "US", "emma@example.com", ["Prefers email contact."]),
     ("farah.khan", [], "GB", "farah@example.com", []),
@@ -58,12 +68,20 @@ async def seed_demo(db: Database) -> bool:
             db, pid, identifier, store, type_, (Decimal(price), currency), entitlements
         )
     await projects.create_offering(
-        db, pid, "default", "Monthly and yearly Pro",
-        [("$rc_monthly", "pro_monthly"), ("$rc_annual", "pro_yearly")], True,
+        db,
+        pid,
+        "default",
+        "Monthly and yearly Pro",
+        [("$rc_monthly", "pro_monthly"), ("$rc_annual", "pro_yearly")],
+        True,
     )
     await projects.create_offering(
-        db, pid, "support_discount", "Lifetime offer for support cases",
-        [("$rc_lifetime", "premium_lifetime")], False,
+        db,
+        pid,
+        "support_discount",
+        "Lifetime offer for support cases",
+        [("$rc_lifetime", "premium_lifetime")],
+        False,
     )
     await _seed_customers(db, pid)
     return True
@@ -76,30 +94,72 @@ async def _seed_customers(db: Database, project_id: int) -> None:
             first_seen = start + timedelta(days=7 * index)
             last_opened = first_seen + timedelta(days=30 + index)
             customer = Customer(
-                project_id=project_id, first_seen_at=first_seen, last_opened_at=last_opened,
-                last_seen_at=last_opened, country=country,
+                project_id=project_id,
+                first_seen_at=first_seen,
+                last_opened_at=last_opened,
+                last_seen_at=last_opened,
+                country=country,
             )
             session.add(customer)
             await session.flush()
             assert customer.id is not None
             for position, app_user_id in enumerate([original, *aliases]):
-                session.add(AppUserId(
-                    project_id=project_id, customer_id=customer.id, app_user_id=app_user_id,
-                    is_anonymous=is_anonymous(app_user_id), is_original=position == 0,
-                    created_at=first_seen + timedelta(minutes=position),
-                    last_seen_at=last_opened - timedelta(hours=position),
-                ))
+                session.add(
+                    AppUserId(
+                        project_id=project_id,
+                        customer_id=customer.id,
+                        app_user_id=app_user_id,
+                        is_anonymous=is_anonymous(app_user_id),
+                        is_original=position == 0,
+                        created_at=first_seen + timedelta(minutes=position),
+                        last_seen_at=last_opened - timedelta(hours=position),
+                    )
+                )
             if email:
-                session.add(Attribute(project_id=project_id, customer_id=customer.id, key="$email",
-                                      value=email, updated_at=first_seen))
-            session.add(Attribute(project_id=project_id, customer_id=customer.id, key="favorite_plan",
-                                  value="yearly" if index % 2 else "monthly", updated_at=first_seen))
+                session.add(
+                    Attribute(
+                        project_id=project_id,
+                        customer_id=customer.id,
+                        key="$email",
+                        value=email,
+                        updated_at=first_seen,
+                    )
+                )
+            session.add(
+                Attribute(
+                    project_id=project_id,
+                    customer_id=customer.id,
+                    key="favorite_plan",
+                    value="yearly" if index % 2 else "monthly",
+                    updated_at=first_seen,
+                )
+            )
             if index % 3 == 0:
-                for key, value in (("$mediaSource", "Apple Search Ads"), ("$campaign", "autumn_launch"),
-                                   ("$adGroup", "fitness"), ("$keyword", "workout app"), ("$creative", "video_15s")):
-                    session.add(Attribute(project_id=project_id, customer_id=customer.id, key=key,
-                                          value=value, updated_at=first_seen))
+                for key, value in (
+                    ("$mediaSource", "Apple Search Ads"),
+                    ("$campaign", "autumn_launch"),
+                    ("$adGroup", "fitness"),
+                    ("$keyword", "workout app"),
+                    ("$creative", "video_15s"),
+                ):
+                    session.add(
+                        Attribute(
+                            project_id=project_id,
+                            customer_id=customer.id,
+                            key=key,
+                            value=value,
+                            updated_at=first_seen,
+                        )
+                    )
             for position, body in enumerate(notes):
                 at = first_seen + timedelta(days=1 + position)
-                session.add(Note(project_id=project_id, customer_id=customer.id, body=body,
-                                 author="support@demo", created_at=at, updated_at=at))
+                session.add(
+                    Note(
+                        project_id=project_id,
+                        customer_id=customer.id,
+                        body=body,
+                        author="support@demo",
+                        created_at=at,
+                        updated_at=at,
+                    )
+                )

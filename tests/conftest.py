@@ -104,11 +104,17 @@ class ApiClient:
     admin_key: str
     keys: dict[ApiKeyRole, str] = field(default_factory=dict)
 
-    async def post(self, query: str, variables: dict[str, Any] | None = None, key: str | None = None) -> httpx.Response:
+    async def post(
+        self, query: str, variables: dict[str, Any] | None = None, key: str | None = None
+    ) -> httpx.Response:
         headers = {"Authorization": f"Bearer {key or self.admin_key}"} if (key or self.admin_key) else {}
-        return await self.http.post("/graphql", json={"query": query, "variables": variables or {}}, headers=headers)
+        return await self.http.post(
+            "/graphql", json={"query": query, "variables": variables or {}}, headers=headers
+        )
 
-    async def gql(self, query: str, variables: dict[str, Any] | None = None, key: str | None = None) -> dict[str, Any]:
+    async def gql(
+        self, query: str, variables: dict[str, Any] | None = None, key: str | None = None
+    ) -> dict[str, Any]:
         """Runs a query that must succeed: HTTP 200 and no top-level errors."""
         response = await self.post(query, variables, key)
         assert response.status_code == 200, response.text
@@ -118,7 +124,9 @@ class ApiClient:
 
     async def key(self, role: ApiKeyRole) -> str:
         if role not in self.keys:
-            created = await projects.create_api_key(self.db, self.project_id, f"{role.value.lower()} key", role)
+            created = await projects.create_api_key(
+                self.db, self.project_id, f"{role.value.lower()} key", role
+            )
             self.keys[role] = created.secret
         return self.keys[role]
 

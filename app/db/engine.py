@@ -21,9 +21,7 @@ _WRITE_OPTION = "cp_write"
 
 def create_engine(database_url: str, **kwargs: Any) -> AsyncEngine:
     if database_url.startswith("sqlite"):
-        engine = create_async_engine(
-            database_url, connect_args={"timeout": 30}, **kwargs
-        )
+        engine = create_async_engine(database_url, connect_args={"timeout": 30}, **kwargs)
         _configure_sqlite(engine)
         return engine
     kwargs.setdefault("pool_size", 10)
@@ -51,8 +49,10 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
             conn.exec_driver_sql("BEGIN")
 
 
-def is_postgres(engine: AsyncEngine) -> bool:
-    return engine.dialect.name == "postgresql"
+def on_postgres(session: AsyncSession) -> bool:
+    """Row locks (FOR UPDATE) are PostgreSQL's; SQLite serializes writers instead."""
+    bind = session.bind
+    return bind is not None and bind.dialect.name == "postgresql"
 
 
 class Database:
@@ -60,9 +60,7 @@ class Database:
 
     def __init__(self, engine: AsyncEngine):
         self.engine = engine
-        self._read = async_sessionmaker(
-            engine, class_=AsyncSession, expire_on_commit=False, autoflush=False
-        )
+        self._read = async_sessionmaker(engine, class_=AsyncSession, expire_on_commit=False, autoflush=False)
         self._write = async_sessionmaker(
             engine.execution_options(**{_WRITE_OPTION: True}),
             class_=AsyncSession,

@@ -19,7 +19,7 @@ def ensure_sqlite_dir(database_url: str) -> None:
     """Create the folder of a file-backed SQLite database (./var/ on first run)."""
     prefix = "sqlite+aiosqlite:///"
     if database_url.startswith(prefix) and ":memory:" not in database_url:
-        Path(database_url[len(prefix):]).parent.mkdir(parents=True, exist_ok=True)
+        Path(database_url[len(prefix) :]).parent.mkdir(parents=True, exist_ok=True)
 
 
 def upgrade(database_url: str, revision: str = "head") -> None:

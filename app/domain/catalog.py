@@ -24,17 +24,13 @@ def validate_identifier(value: str, field: tuple[str, ...]) -> str:
 def validate_name(value: str, field: tuple[str, ...]) -> str:
     name = value.strip()
     if not name or len(name) > MAX_NAME_LENGTH or "\x00" in name:
-        raise DomainError(
-            ErrorCode.INVALID_INPUT, "A name is 1 to 200 characters, not blank.", field
-        )
+        raise DomainError(ErrorCode.INVALID_INPUT, "A name is 1 to 200 characters, not blank.", field)
     return name
 
 
 def validate_text(value: str, field: tuple[str, ...], max_length: int) -> str:
     if len(value) > max_length or "\x00" in value:
-        raise DomainError(
-            ErrorCode.INVALID_INPUT, f"At most {max_length} characters, no NUL.", field
-        )
+        raise DomainError(ErrorCode.INVALID_INPUT, f"At most {max_length} characters, no NUL.", field)
     return value
 
 

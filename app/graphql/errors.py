@@ -1,7 +1,6 @@
 """userErrors: expected refusals, as the contract's UserError type."""
 
 from collections.abc import Awaitable, Callable
-from enum import Enum
 from typing import Any, TypeVar
 
 import strawberry
@@ -9,10 +8,7 @@ from graphql import GraphQLError
 
 from app.domain.errors import DomainError, DomainErrors, ErrorCode
 
-UserErrorCode = strawberry.enum(
-    Enum("UserErrorCode", {code.name: code.value for code in ErrorCode}),  # type: ignore[misc]
-    name="UserErrorCode",
-)
+UserErrorCode = strawberry.enum(ErrorCode, name="UserErrorCode")
 
 
 @strawberry.type(description="An expected failure of a mutation: the request was understood and refused.")
@@ -28,7 +24,7 @@ def user_error(error: DomainError) -> UserError:
     return UserError(
         field=list(error.field) if error.field else None,
         message=error.message,
-        code=UserErrorCode[error.code.name],
+        code=error.code,
     )
 
 
@@ -41,9 +37,7 @@ def user_errors(exc: DomainError | DomainErrors) -> list[UserError]:
 P = TypeVar("P")
 
 
-async def run_mutation(
-    action: Callable[[], Awaitable[P]], refused: Callable[[list[UserError]], P]
-) -> P:
+async def run_mutation(action: Callable[[], Awaitable[P]], refused: Callable[[list[UserError]], P]) -> P:
     """Run a service call; an expected refusal becomes the payload's userErrors."""
     try:
         return await action()

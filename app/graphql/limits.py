@@ -46,7 +46,7 @@ def _is_list(type_: GraphQLOutputType) -> bool:
 def _first_argument(node: FieldNode, field_def: Any) -> int | None:
     if "first" not in field_def.args:
         return None
-    for argument in node.arguments:
+    for argument in node.arguments or ():
         if argument.name.value == "first":
             if isinstance(argument.value, IntValueNode):
                 return max(0, min(int(argument.value.value), MAX_PAGE_SIZE))
@@ -59,11 +59,7 @@ def make_cost_rule(max_cost: int) -> type[ValidationRule]:
     class QueryCostRule(ValidationRule):
         def enter_operation_definition(self, node: OperationDefinitionNode, *_: Any) -> None:
             schema = self.context.schema
-            root = (
-                schema.mutation_type
-                if node.operation.value == "mutation"
-                else schema.query_type
-            )
+            root = schema.mutation_type if node.operation.value == "mutation" else schema.query_type
             if root is None:
                 return
             cost = self._cost(self.context, node.selection_set, root, 1, set())

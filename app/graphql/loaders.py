@@ -9,10 +9,12 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Hashable, Iterable, Sequence
+from datetime import datetime
 from functools import cached_property
 from typing import Any, Generic, TypeVar
 
 from aiodataloader import DataLoader
+from sqlalchemy import and_, func, or_
 from sqlmodel import col, select
 
 from app.db.engine import Database
@@ -20,6 +22,7 @@ from app.db.models import (
     AppUserId,
     Attribute,
     Customer,
+    CustomerEvent,
     Entitlement,
     Note,
     Offering,
@@ -27,6 +30,8 @@ from app.db.models import (
     Product,
     ProductEntitlement,
     Project,
+    Purchase,
+    StoreTransaction,
 )
 
 K = TypeVar("K", bound=Hashable)
@@ -73,9 +78,7 @@ class ProjectByIdLoader(ProjectLoader[int, Project | None]):
 class CustomerByIdLoader(ProjectLoader[int, Customer | None]):
     async def batch_load_fn(self, keys: Sequence[int]) -> list[Customer | None]:
         rows = await self.fetch(
-            select(Customer).where(
-                Customer.project_id == self.project_id, col(Customer.id).in_(keys)
-            )
+            select(Customer).where(Customer.project_id == self.project_id, col(Customer.id).in_(keys))
         )
         return one_per_key(keys, rows, lambda r: r.id)
 
@@ -132,9 +135,7 @@ class AttributesByCustomerIdLoader(ProjectLoader[int, list[Attribute]]):
 class OfferingByIdLoader(ProjectLoader[int, Offering | None]):
     async def batch_load_fn(self, keys: Sequence[int]) -> list[Offering | None]:
         rows = await self.fetch(
-            select(Offering).where(
-                Offering.project_id == self.project_id, col(Offering.id).in_(keys)
-            )
+            select(Offering).where(Offering.project_id == self.project_id, col(Offering.id).in_(keys))
         )
         return one_per_key(keys, rows, lambda r: r.id)
 
@@ -150,9 +151,7 @@ class CurrentOfferingByProjectIdLoader(ProjectLoader[int, Offering | None]):
 class OfferingsByProjectIdLoader(ProjectLoader[int, list[Offering]]):
     async def batch_load_fn(self, keys: Sequence[int]) -> list[list[Offering]]:
         rows = await self.fetch(
-            select(Offering)
-            .where(Offering.project_id == self.project_id)
-            .order_by(col(Offering.identifier))
+            select(Offering).where(Offering.project_id == self.project_id).order_by(col(Offering.identifier))
         )
         return many_per_key(keys, rows, lambda r: r.project_id)
 
@@ -160,9 +159,7 @@ class OfferingsByProjectIdLoader(ProjectLoader[int, list[Offering]]):
 class OfferingByIdentifierLoader(ProjectLoader[str, Offering | None]):
     async def batch_load_fn(self, keys: Sequence[str]) -> list[Offering | None]:
         rows = await self.fetch(
-            select(Offering).where(
-                Offering.project_id == self.project_id, col(Offering.identifier).in_(keys)
-            )
+            select(Offering).where(Offering.project_id == self.project_id, col(Offering.identifier).in_(keys))
         )
         return one_per_key(keys, rows, lambda r: r.identifier)
 
@@ -269,6 +266,150 @@ class ProductsByEntitlementIdLoader(ProjectLoader[int, list[Product]]):
         return [[product for _, product in group] for group in grouped]
 
 
+# -- purchases, transactions and the timeline ------------------------------------------
+
+
+class PurchaseByIdLoader(ProjectLoader[int, Purchase | None]):
+    async def batch_load_fn(self, keys: Sequence[int]) -> list[Purchase | None]:
+        rows = await self.fetch(
+            select(Purchase).where(Purchase.project_id == self.project_id, col(Purchase.id).in_(keys))
+        )
+        return one_per_key(keys, rows, lambda r: r.id)
+
+
+class PurchasesByCustomerIdLoader(ProjectLoader[int, list[Purchase]]):
+    async def batch_load_fn(self, keys: Sequence[int]) -> list[list[Purchase]]:
+        rows = await self.fetch(
+            select(Purchase)
+            .where(Purchase.project_id == self.project_id, col(Purchase.customer_id).in_(keys))
+            .order_by(col(Purchase.purchased_at).desc(), col(Purchase.id).desc())
+        )
+        return many_per_key(keys, rows, lambda r: r.customer_id)
+
+
+class TransactionsByCustomerIdLoader(ProjectLoader[int, list[StoreTransaction]]):
+    async def batch_load_fn(self, keys: Sequence[int]) -> list[list[StoreTransaction]]:
+        rows = await self.fetch(
+            select(StoreTransaction).where(
+                StoreTransaction.project_id == self.project_id, col(StoreTransaction.customer_id).in_(keys)
+            )
+        )
+        return many_per_key(keys, rows, lambda r: r.customer_id)
+
+
+class LatestTransactionByPurchaseIdLoader(ProjectLoader[int, StoreTransaction | None]):
+    async def batch_load_fn(self, keys: Sequence[int]) -> list[StoreTransaction | None]:
+        rows = await self.fetch(
+            select(StoreTransaction)
+            .where(
+                StoreTransaction.project_id == self.project_id, col(StoreTransaction.purchase_id).in_(keys)
+            )
+            .order_by(col(StoreTransaction.purchased_at), col(StoreTransaction.transaction_id))
+        )
+        # Rows come oldest first, so the last one per purchase wins.
+        return one_per_key(keys, rows, lambda r: r.purchase_id)
+
+
+class EntitlementIdentifiersByProductLoader(ProjectLoader[tuple[str, str], list[str]]):
+    """Key: (store, product identifier) -> the identifiers of the entitlements it grants."""
+
+    async def batch_load_fn(self, keys: Sequence[tuple[str, str]]) -> list[list[str]]:
+        identifiers = {identifier for _, identifier in keys}
+        rows = await self.fetch(
+            select(Product.store, Product.identifier, Entitlement.identifier)
+            .join(ProductEntitlement, col(ProductEntitlement.product_id) == col(Product.id))
+            .join(Entitlement, col(Entitlement.id) == col(ProductEntitlement.entitlement_id))
+            .where(Product.project_id == self.project_id, col(Product.identifier).in_(identifiers))
+            .order_by(col(Entitlement.identifier))
+        )
+        grouped = many_per_key(keys, rows, lambda r: (r[0], r[1]))
+        return [[entitlement for _, _, entitlement in group] for group in grouped]
+
+
+class EventByIdLoader(ProjectLoader[int, CustomerEvent | None]):
+    async def batch_load_fn(self, keys: Sequence[int]) -> list[CustomerEvent | None]:
+        rows = await self.fetch(
+            select(CustomerEvent).where(
+                CustomerEvent.project_id == self.project_id, col(CustomerEvent.id).in_(keys)
+            )
+        )
+        return one_per_key(keys, rows, lambda r: r.id)
+
+
+HistoryKey = tuple[int, int, tuple[datetime, int] | None, bool]
+"""(customer id, rows wanted, after (purchased_at, id) or None, include sandbox)."""
+
+
+class HistoryByCustomerIdLoader(ProjectLoader[HistoryKey, list[CustomerEvent]]):
+    """A page of each customer's timeline, newest first.
+
+    First pages of many customers are one statement: the limit per customer is applied
+    in SQL with row_number() over each customer's events, not by reading every event.
+    A page after a cursor is specific to one customer and gets a statement of its own.
+    """
+
+    async def batch_load_fn(self, keys: Sequence[HistoryKey]) -> list[list[CustomerEvent]]:
+        results: dict[HistoryKey, list[CustomerEvent]] = {}
+        first_pages: dict[tuple[int, bool], list[HistoryKey]] = defaultdict(list)
+        for key in keys:
+            if key[2] is None:
+                first_pages[(key[1], key[3])].append(key)
+            else:
+                results[key] = await self._after_cursor(key)
+        for (limit, sandbox), group in first_pages.items():
+            rows = await self._first_pages([k[0] for k in group], limit, sandbox)
+            for key, page in zip(
+                group, many_per_key([k[0] for k in group], rows, lambda r: r.customer_id), strict=True
+            ):
+                results[key] = page
+        return [results[key] for key in keys]
+
+    def _scope(self, customer_ids: Sequence[int], sandbox: bool) -> list[Any]:
+        conditions = [
+            CustomerEvent.project_id == self.project_id,
+            col(CustomerEvent.customer_id).in_(customer_ids),
+        ]
+        if not sandbox:
+            conditions.append(CustomerEvent.environment == "PRODUCTION")
+        return conditions
+
+    async def _first_pages(self, customer_ids: list[int], limit: int, sandbox: bool) -> list[CustomerEvent]:
+        position = (
+            func.row_number()
+            .over(
+                partition_by=col(CustomerEvent.customer_id),
+                order_by=(col(CustomerEvent.purchased_at).desc(), col(CustomerEvent.id).desc()),
+            )
+            .label("position")
+        )
+        ranked = select(col(CustomerEvent.id), position).where(*self._scope(customer_ids, sandbox)).subquery()
+        statement = (
+            select(CustomerEvent)
+            .join(ranked, ranked.c.id == col(CustomerEvent.id))
+            .where(ranked.c.position <= limit)
+            .order_by(col(CustomerEvent.purchased_at).desc(), col(CustomerEvent.id).desc())
+        )
+        return await self.fetch(statement)
+
+    async def _after_cursor(self, key: HistoryKey) -> list[CustomerEvent]:
+        customer_id, limit, after, sandbox = key
+        assert after is not None
+        purchased_at, event_id = after
+        statement = (
+            select(CustomerEvent)
+            .where(
+                *self._scope([customer_id], sandbox),
+                or_(
+                    col(CustomerEvent.purchased_at) < purchased_at,
+                    and_(col(CustomerEvent.purchased_at) == purchased_at, col(CustomerEvent.id) < event_id),
+                ),
+            )
+            .order_by(col(CustomerEvent.purchased_at).desc(), col(CustomerEvent.id).desc())
+            .limit(limit)
+        )
+        return await self.fetch(statement)
+
+
 class Loaders:
     """The loaders of one request, built on first use."""
 
@@ -358,3 +499,31 @@ class Loaders:
     @cached_property
     def products_by_entitlement_id(self) -> ProductsByEntitlementIdLoader:
         return self._make(ProductsByEntitlementIdLoader)
+
+    @cached_property
+    def purchase_by_id(self) -> PurchaseByIdLoader:
+        return self._make(PurchaseByIdLoader)
+
+    @cached_property
+    def purchases_by_customer_id(self) -> PurchasesByCustomerIdLoader:
+        return self._make(PurchasesByCustomerIdLoader)
+
+    @cached_property
+    def transactions_by_customer_id(self) -> TransactionsByCustomerIdLoader:
+        return self._make(TransactionsByCustomerIdLoader)
+
+    @cached_property
+    def latest_transaction_by_purchase_id(self) -> LatestTransactionByPurchaseIdLoader:
+        return self._make(LatestTransactionByPurchaseIdLoader)
+
+    @cached_property
+    def entitlement_identifiers_by_product(self) -> EntitlementIdentifiersByProductLoader:
+        return self._make(EntitlementIdentifiersByProductLoader)
+
+    @cached_property
+    def event_by_id(self) -> EventByIdLoader:
+        return self._make(EventByIdLoader)
+
+    @cached_property
+    def history_by_customer_id(self) -> HistoryByCustomerIdLoader:
+        return self._make(HistoryByCustomerIdLoader)

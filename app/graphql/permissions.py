@@ -146,7 +146,7 @@ def refusal(
                         return ForbiddenError(f"A {role.value} key may not call {name}.")
     if role is SDK:
         for parent, field in _selected_fields(schema, document):
-            if parent.startswith("__") or field.startswith("__") and field != "__typename":
+            if parent.startswith("__") or (field.startswith("__") and field != "__typename"):
                 continue
             if parent == "Mutation":
                 continue

@@ -9,7 +9,9 @@ from app.graphql.context import Info
 from app.graphql.ids import decode_cursor, decode_id, encode_cursor
 from app.graphql.types.common import Node, PageInfo, Store
 from app.graphql.types.customer import CustomerConnection, CustomerEdge, CustomerType, NoteType
+from app.graphql.types.event import CustomerEventNode
 from app.graphql.types.project import EntitlementType, OfferingType, ProductType_, ProjectType
+from app.graphql.types.purchase import PurchaseType
 from app.services.customer_search import (
     MAX_PAGE_SIZE,
     CustomerFilterSpec,
@@ -28,7 +30,9 @@ class AttributeInput:
 
 @strawberry.input(description="All given conditions must hold.")
 class CustomerFilter:
-    active_entitlement: str | None = strawberry.field(default=None, description="Has this entitlement active now.")
+    active_entitlement: str | None = strawberry.field(
+        default=None, description="Has this entitlement active now."
+    )
     transaction_id: str | None = strawberry.field(
         default=None, description="Owns a purchase with this store transaction id (original or any renewal)."
     )
@@ -77,6 +81,12 @@ async def resolve_node(info: Info, global_id: str) -> Node | None:
     if type_name == "Product":
         product = await loaders.product_by_id.load(pk)
         return ProductType_(row=product) if product else None
+    if type_name == "Purchase":
+        purchase = await loaders.purchase_by_id.load(pk)
+        return PurchaseType(row=purchase) if purchase else None
+    if type_name == "CustomerEvent":
+        event = await loaders.event_by_id.load(pk)
+        return CustomerEventNode(row=event) if event else None
     if type_name == "Entitlement":
         entitlement = await loaders.entitlement_by_id.load(pk)
         return EntitlementType(row=entitlement) if entitlement else None
@@ -147,7 +157,9 @@ class Query:
         query = CustomerQuery(info.context.project_id, info.context.db.dialect)
         page = await find_customers(info.context.db, query, search, spec, size, _position(after))
         edges = [
-            CustomerEdge(cursor=encode_cursor(row.last_seen_at.isoformat(), row.id), node=CustomerType(row=row))
+            CustomerEdge(
+                cursor=encode_cursor(row.last_seen_at.isoformat(), row.id), node=CustomerType(row=row)
+            )
             for row in page.rows
         ]
         return CustomerConnection(

@@ -1,6 +1,7 @@
 """The GraphQL schema: queries, mutations and the extensions that guard them."""
 
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 import strawberry
@@ -19,13 +20,15 @@ from strawberry.extensions import (
 
 from app.graphql.limits import make_cost_rule
 from app.graphql.mutations.configuration import ConfigurationMutations
+from app.graphql.mutations.sdk import SdkMutations
 from app.graphql.permissions import RolePermissions
 from app.graphql.queries import BadArgument, Query
+from app.graphql.scalars import DateTimeScalar
 from app.settings import Settings
 
 
 @strawberry.type
-class Mutation(ConfigurationMutations):
+class Mutation(SdkMutations, ConfigurationMutations):
     pass
 
 
@@ -56,7 +59,12 @@ def build_schema(settings: Settings) -> strawberry.Schema:
             error_message="Internal server error.",
         )
     )
-    return strawberry.Schema(query=Query, mutation=Mutation, extensions=extensions)
+    return strawberry.Schema(
+        query=Query,
+        mutation=Mutation,
+        extensions=extensions,
+        scalar_overrides={datetime: DateTimeScalar},
+    )
 
 
 def schema_sdl(schema: Any) -> str:

@@ -51,10 +51,7 @@ class GraphQLView(GraphQL[Context, None]):
     async def development_principal(self) -> Principal:
         """Without a key in development, act as the admin of the first (demo) project."""
         async with self.db.read() as session:
-            project_id = (
-                await session.exec(select(Project.id).order_by(col(Project.id)).limit(1))
-            ).first()
+            project_id = (await session.exec(select(Project.id).order_by(col(Project.id)).limit(1))).first()
         if project_id is None:
             raise HTTPException(401, "No project yet: run `python -m app seed-demo` or send a key.")
         return Principal(project_id, ApiKeyRole.ADMIN, DEVELOPMENT_KEY_NAME, None)
-

@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import and_, func, or_
 from sqlalchemy.sql import ColumnElement, Select
@@ -37,7 +38,7 @@ class Position:
     id: int
 
 
-def _prefix_match(column: ColumnElement[str], prefix: str, dialect: str) -> ColumnElement[bool]:
+def _prefix_match(column: Any, prefix: str, dialect: str) -> ColumnElement[bool]:
     """Case-sensitive prefix match (App User IDs are case-sensitive) that can use an index."""
     if dialect == "sqlite":
         escaped = "".join(f"[{c}]" if c in "*?[" else c for c in prefix)

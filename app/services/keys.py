@@ -5,7 +5,7 @@ import secrets
 from dataclasses import dataclass
 
 from sqlalchemy import update
-from sqlmodel import select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.db.models import ApiKey
@@ -58,6 +58,6 @@ async def authenticate(session: AsyncSession, secret: str) -> Principal | None:
         return None
     now = utcnow()
     if row.last_used_at is None or (now - row.last_used_at).total_seconds() > LAST_USED_RESOLUTION_SECONDS:
-        await session.exec(update(ApiKey).where(ApiKey.id == row.id).values(last_used_at=now))  # type: ignore[call-overload]
+        await session.exec(update(ApiKey).where(col(ApiKey.id) == row.id).values(last_used_at=now))  # type: ignore[call-overload]
         await session.commit()
     return Principal(row.project_id, ApiKeyRole(row.role), row.name, row.id)

@@ -55,9 +55,7 @@ async def ensure_bootstrap_project(db: Database, admin_key: str) -> int:
         ).first()
         if existing is not None:
             return existing.project_id
-        project = (
-            await session.exec(select(Project).where(Project.name == BOOTSTRAP_PROJECT_NAME))
-        ).first()
+        project = (await session.exec(select(Project).where(Project.name == BOOTSTRAP_PROJECT_NAME))).first()
         if project is None:
             project = Project(name=BOOTSTRAP_PROJECT_NAME)
             session.add(project)
@@ -90,14 +88,18 @@ async def create_api_key(db: Database, project_id: int, name: str, role: ApiKeyR
 async def revoke_api_key(db: Database, project_id: int, api_key_id: int | None) -> int:
     async with db.transaction() as session:
         row = (
-            await session.exec(
-                select(ApiKey).where(
-                    ApiKey.id == api_key_id,
-                    ApiKey.project_id == project_id,
-                    col(ApiKey.revoked_at).is_(None),
+            (
+                await session.exec(
+                    select(ApiKey).where(
+                        ApiKey.id == api_key_id,
+                        ApiKey.project_id == project_id,
+                        col(ApiKey.revoked_at).is_(None),
+                    )
                 )
-            )
-        ).first() if api_key_id is not None else None
+            ).first()
+            if api_key_id is not None
+            else None
+        )
         if row is None or row.id is None:
             raise DomainError(ErrorCode.INVALID_INPUT, "No such API key.", ("input", "apiKeyId"))
         row.revoked_at = utcnow()
@@ -215,9 +217,7 @@ async def create_offering(
             ).all()
             field = ("input", "packages", str(index), "productIdentifier")
             if not matches:
-                raise DomainError(
-                    ErrorCode.PRODUCT_NOT_FOUND, f"No product {product_identifier!r}.", field
-                )
+                raise DomainError(ErrorCode.PRODUCT_NOT_FOUND, f"No product {product_identifier!r}.", field)
             if len(matches) > 1:
                 raise DomainError(
                     ErrorCode.INVALID_INPUT,
@@ -233,10 +233,15 @@ async def create_offering(
         session.add(row)
         await _flush_unique(session, f"Offering {identifier!r}", ("input", "identifier"))
         assert row.id is not None
-        for position, ((package_identifier, _), product_id) in enumerate(zip(packages, product_ids, strict=True)):
+        for position, ((package_identifier, _), product_id) in enumerate(
+            zip(packages, product_ids, strict=True)
+        ):
             session.add(
                 Package(
-                    offering_id=row.id, identifier=package_identifier, product_id=product_id, position=position
+                    offering_id=row.id,
+                    identifier=package_identifier,
+                    product_id=product_id,
+                    position=position,
                 )
             )
         await _flush_unique(session, "A package with that identifier", ("input", "packages"))

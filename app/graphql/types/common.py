@@ -1,15 +1,21 @@
 """Shared GraphQL types: Node, PageInfo, Money and the contract's enums."""
 
 from decimal import Decimal
+from typing import Any, ClassVar
 
 import strawberry
 
 from app.domain import enums
+from app.graphql.ids import encode_id
 
 Environment = strawberry.enum(enums.Environment)
-Store = strawberry.enum(enums.Store, description="Where a purchase was made. Names match the `store` field of webhook events.")
+Store = strawberry.enum(
+    enums.Store, description="Where a purchase was made. Names match the `store` field of webhook events."
+)
 PeriodType = strawberry.enum(enums.PeriodType)
-CancelReason = strawberry.enum(enums.CancelReason, description="Why a subscription stopped renewing, or was cancelled.")
+CancelReason = strawberry.enum(
+    enums.CancelReason, description="Why a subscription stopped renewing, or was cancelled."
+)
 WebhookEventType = strawberry.enum(enums.WebhookEventType)
 CustomerEventType = strawberry.enum(enums.CustomerEventType)
 GrantDuration = strawberry.enum(enums.GrantDuration)
@@ -29,7 +35,14 @@ DeliveryStatus = strawberry.enum(enums.DeliveryStatus)
 
 @strawberry.interface(description="An object with a global, opaque id (Relay Node).")
 class Node:
-    id: strawberry.ID
+    """Every node wraps a row with an integer primary key; NODE_TYPE names it in global ids."""
+
+    NODE_TYPE: ClassVar[str] = ""
+    row: strawberry.Private[Any]
+
+    @strawberry.field
+    def id(self) -> strawberry.ID:
+        return strawberry.ID(encode_id(self.NODE_TYPE, self.row.id))
 
 
 @strawberry.type

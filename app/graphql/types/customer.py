@@ -1,17 +1,25 @@
 """The customer read model: details, App User IDs, notes, attributes, attribution."""
 
 from datetime import datetime
+from decimal import Decimal
 
 import strawberry
 
 from app.db import models
+from app.db.types import utcnow
 from app.domain.attributes import ATTRIBUTION_KEYS, is_reserved
+from app.domain.entitlement_status import EntitlementGrantSource, entitlement_statuses
+from app.domain.enums import Environment as EnvironmentEnum
+from app.domain.enums import PeriodType as PeriodTypeEnum
+from app.domain.enums import Store as StoreEnum
 from app.domain.identity import choose_app_user_id
 from app.domain.notes import render_note_html
 from app.graphql.context import Info
-from app.graphql.ids import encode_id
-from app.graphql.types.common import Node, PageInfo
+from app.graphql.ids import decode_cursor, encode_cursor
+from app.graphql.types.common import Money, Node, PageInfo
+from app.graphql.types.event import CustomerEventConnection, CustomerEventEdge, CustomerEventNode
 from app.graphql.types.project import OfferingType, offering_or_none
+from app.graphql.types.purchase import CustomerEntitlement, PurchaseType, entitlement_identifiers
 
 
 @strawberry.type
@@ -37,11 +45,8 @@ class Alias:
 
 @strawberry.type(name="Note")
 class NoteType(Node):
+    NODE_TYPE = "Note"
     row: strawberry.Private[models.Note]
-
-    @strawberry.field
-    def id(self) -> strawberry.ID:
-        return strawberry.ID(encode_id("Note", self.row.id or 0))
 
     @strawberry.field(description="Markdown, at most 255 characters.")
     def body(self) -> str:
@@ -101,11 +106,8 @@ def attribution_from(attributes: list[models.Attribute]) -> Attribution:
 
 @strawberry.type(name="Customer")
 class CustomerType(Node):
+    NODE_TYPE = "Customer"
     row: strawberry.Private[models.Customer]
-
-    @strawberry.field
-    def id(self) -> strawberry.ID:
-        return strawberry.ID(encode_id("Customer", self.row.id or 0))
 
     async def _app_user_ids(self, info: Info) -> list[models.AppUserId]:
         return await info.context.loaders.app_user_ids_by_customer_id.load(self.row.id)
@@ -114,7 +116,7 @@ class CustomerType(Node):
         description="The App User ID that events carry: last seen identified alias, else last seen alias, else any."
     )
     async def app_user_id(self, info: Info) -> str:
-        return choose_app_user_id(await self._app_user_ids(info))
+        return choose_app_user_id(await self._app_user_ids(info))  # type: ignore[arg-type]
 
     @strawberry.field
     async def original_app_user_id(self, info: Info) -> str:
@@ -135,6 +137,21 @@ class CustomerType(Node):
     def last_opened_at(self) -> datetime | None:
         return self.row.last_opened_at
 
+    @strawberry.field(
+        description="USD equivalent of all production purchases of this customer and its aliases, less refunds."
+    )
+    async def total_spent(self, info: Info) -> Money:
+        transactions = await info.context.loaders.transactions_by_customer_id.load(self.row.id)
+        total = sum(
+            (
+                t.price_usd
+                for t in transactions
+                if t.environment == "PRODUCTION" and t.refunded_at is None and t.price_usd is not None
+            ),
+            Decimal("0"),
+        )
+        return Money(amount=total.quantize(Decimal("0.01")), currency="USD")
+
     @strawberry.field(description="When the customer was first seen (User Since).")
     def first_seen_at(self) -> datetime:
         return self.row.first_seen_at
@@ -153,9 +170,91 @@ class CustomerType(Node):
     async def attribution(self, info: Info) -> Attribution:
         return attribution_from(await info.context.loaders.attributes_by_customer_id.load(self.row.id))
 
+    @strawberry.field(
+        description="Timeline ordered by purchasedAt, newest first. sandbox: include sandbox data too."
+    )
+    async def history(
+        self, info: Info, first: int | None = 50, after: str | None = None, sandbox: bool | None = False
+    ) -> CustomerEventConnection:
+        from app.graphql.queries import BadArgument, page_size
+
+        size = page_size(first, 50)
+        position = None
+        if after is not None:
+            parts = decode_cursor(after, 2)
+            try:
+                assert parts is not None
+                position = (datetime.fromisoformat(parts[0]), int(parts[1]))
+            except (AssertionError, ValueError) as exc:
+                raise BadArgument("after is not a cursor of this timeline.") from exc
+        rows = await info.context.loaders.history_by_customer_id.load(
+            (self.row.id, size + 1, position, bool(sandbox))
+        )
+        page = rows[:size]
+        edges = [
+            CustomerEventEdge(
+                cursor=encode_cursor(r.purchased_at.isoformat(), r.id), node=CustomerEventNode(row=r)
+            )
+            for r in page
+        ]
+        return CustomerEventConnection(
+            edges=edges,
+            page_info=PageInfo(
+                has_next_page=len(rows) > size,
+                has_previous_page=after is not None,
+                start_cursor=edges[0].cursor if edges else None,
+                end_cursor=edges[-1].cursor if edges else None,
+            ),
+        )
+
+    async def _purchases(self, info: Info, sandbox: bool | None) -> list[models.Purchase]:
+        rows = await info.context.loaders.purchases_by_customer_id.load(self.row.id)
+        return [row for row in rows if sandbox or row.environment == "PRODUCTION"]
+
+    @strawberry.field(description="Entitlement status, active ones first. sandbox: include sandbox data too.")
+    async def entitlements(self, info: Info, sandbox: bool | None = False) -> list[CustomerEntitlement]:
+        purchases = await self._purchases(info, sandbox)
+        sources = [
+            EntitlementGrantSource(
+                purchase_key=row,
+                entitlement_identifiers=tuple(await entitlement_identifiers(info, row)),
+                product_id=row.product_id,
+                store=StoreEnum(row.store),
+                environment=EnvironmentEnum(row.environment),
+                period_type=PeriodTypeEnum(row.period_type),
+                purchased_at=row.purchased_at,
+                expires_at=row.access_expires_at,
+                refunded=row.refunded_at is not None,
+                will_renew=row.will_renew,
+                is_granted=row.is_granted,
+                unsubscribe_detected_at=row.unsubscribe_detected_at,
+                billing_issue_detected_at=row.billing_issue_detected_at,
+                grace_period_expires_at=row.grace_period_expires_at,
+            )
+            for row in purchases
+        ]
+        known = await info.context.loaders.entitlement_by_identifier.load_many(
+            sorted({i for source in sources for i in source.entitlement_identifiers})
+        )
+        existing = {row.identifier for row in known if row is not None}
+        return [
+            CustomerEntitlement(status=status, purchase_row=status.source.purchase_key)  # type: ignore[arg-type]
+            for status in entitlement_statuses(sources, utcnow(), include_sandbox=True)
+            if status.entitlement_identifier in existing
+        ]
+
+    @strawberry.field(description="Subscriptions and one-time purchases. sandbox: include sandbox data too.")
+    async def purchases(self, info: Info, sandbox: bool | None = False) -> list[PurchaseType]:
+        return [PurchaseType(row=row) for row in await self._purchases(info, sandbox)]
+
+    async def _override(self, info: Info) -> OfferingType | None:
+        if self.row.offering_override_id is None:
+            return None
+        return offering_or_none(await info.context.loaders.offering_by_id.load(self.row.offering_override_id))
+
     @strawberry.field(description="The override if one is set, else the project's current offering.")
     async def current_offering(self, info: Info) -> OfferingType | None:
-        override = await self.offering_override(info)
+        override = await self._override(info)
         if override is not None:
             return override
         return offering_or_none(
@@ -164,11 +263,7 @@ class CustomerType(Node):
 
     @strawberry.field
     async def offering_override(self, info: Info) -> OfferingType | None:
-        if self.row.offering_override_id is None:
-            return None
-        return offering_or_none(
-            await info.context.loaders.offering_by_id.load(self.row.offering_override_id)
-        )
+        return await self._override(info)
 
 
 @strawberry.type

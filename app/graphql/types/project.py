@@ -6,17 +6,13 @@ import strawberry
 
 from app.db import models
 from app.graphql.context import Info
-from app.graphql.ids import encode_id
 from app.graphql.types.common import ApiKeyRole, Money, Node, ProductType, RestoreBehavior, Store, money
 
 
 @strawberry.type(name="ApiKey")
 class ApiKeyType(Node):
+    NODE_TYPE = "ApiKey"
     row: strawberry.Private[models.ApiKey]
-
-    @strawberry.field
-    def id(self) -> strawberry.ID:
-        return strawberry.ID(encode_id("ApiKey", self.row.id or 0))
 
     @strawberry.field
     def name(self) -> str:
@@ -41,11 +37,8 @@ class ApiKeyType(Node):
 
 @strawberry.type(name="Entitlement")
 class EntitlementType(Node):
+    NODE_TYPE = "Entitlement"
     row: strawberry.Private[models.Entitlement]
-
-    @strawberry.field
-    def id(self) -> strawberry.ID:
-        return strawberry.ID(encode_id("Entitlement", self.row.id or 0))
 
     @strawberry.field
     def identifier(self) -> str:
@@ -63,11 +56,8 @@ class EntitlementType(Node):
 
 @strawberry.type(name="Product")
 class ProductType_(Node):
+    NODE_TYPE = "Product"
     row: strawberry.Private[models.Product]
-
-    @strawberry.field
-    def id(self) -> strawberry.ID:
-        return strawberry.ID(encode_id("Product", self.row.id or 0))
 
     @strawberry.field(description="The store's product identifier.")
     def identifier(self) -> str:
@@ -81,7 +71,9 @@ class ProductType_(Node):
     def type(self) -> ProductType:  # type: ignore[valid-type]
         return ProductType(self.row.type)
 
-    @strawberry.field(description="List price used to estimate a transaction's price when the store sends none.")
+    @strawberry.field(
+        description="List price used to estimate a transaction's price when the store sends none."
+    )
     def price(self) -> Money | None:
         return money(self.row.price_amount, self.row.price_currency)
 
@@ -108,11 +100,8 @@ class Package:
 
 @strawberry.type(name="Offering")
 class OfferingType(Node):
+    NODE_TYPE = "Offering"
     row: strawberry.Private[models.Offering]
-
-    @strawberry.field
-    def id(self) -> strawberry.ID:
-        return strawberry.ID(encode_id("Offering", self.row.id or 0))
 
     @strawberry.field
     def identifier(self) -> str:
@@ -138,11 +127,8 @@ def offering_or_none(row: models.Offering | None) -> OfferingType | None:
 
 @strawberry.type(name="Project")
 class ProjectType(Node):
+    NODE_TYPE = "Project"
     row: strawberry.Private[models.Project]
-
-    @strawberry.field
-    def id(self) -> strawberry.ID:
-        return strawberry.ID(encode_id("Project", self.row.id or 0))
 
     @strawberry.field
     def name(self) -> str:
@@ -169,9 +155,7 @@ class ProjectType(Node):
 
     @strawberry.field
     async def current_offering(self, info: Info) -> OfferingType | None:
-        return offering_or_none(
-            await info.context.loaders.current_offering_by_project_id.load(self.row.id)
-        )
+        return offering_or_none(await info.context.loaders.current_offering_by_project_id.load(self.row.id))
 
     @strawberry.field
     async def api_keys(self, info: Info) -> list[ApiKeyType]:

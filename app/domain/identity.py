@@ -1,0 +1,157 @@
+"""App User IDs: which ones are accepted, which one represents a customer, and what
+`identifyCustomer` (the SDK's logIn) does with two of them.
+
+See DESIGN 4.1 and the RevenueCat reference, section 7.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from app.domain.errors import DomainError, ErrorCode
+
+ANONYMOUS_ID_PREFIX = "$RCAnonymousID:"
+ANONYMOUS_ID_PATTERN = re.compile(r"^\$RCAnonymousID:[0-9a-f]{32}$")
+MAX_APP_USER_ID_LENGTH = 100
+
+BLOCKED_APP_USER_IDS: frozenset[str] = frozenset(
+    {
+        "no_user",
+        "null",
+        "none",
+        "nil",
+        "(null)",
+        "NaN",
+        "unidentified",
+        "undefined",
+        "unknown",
+        "anonymous",
+        "guest",
+        "-1",
+        "0",
+        "[]",
+        "{}",
+        "[object Object]",
+    }
+)
+"""The IDs RevenueCat refuses, as it lists them.
+
+They are what a client sends when it stringifies a missing user (`None`, `nil`,
+`undefined`, `[object Object]` ...); accepting one would pool every such customer into
+one profile.
+"""
+
+_BLOCKED_FOLDED = frozenset(blocked.casefold() for blocked in BLOCKED_APP_USER_IDS)
+
+
+def is_anonymous(app_user_id: str) -> bool:
+    """True for an SDK-generated anonymous ID (`$RCAnonymousID:` + 32 lowercase hex)."""
+    return ANONYMOUS_ID_PATTERN.fullmatch(app_user_id) is not None
+
+
+def new_anonymous_id() -> str:
+    """A fresh anonymous ID in the SDK's format (a UUID4 without dashes)."""
+    return ANONYMOUS_ID_PREFIX + uuid.uuid4().hex
+
+
+def validate_app_user_id(value: str, field: tuple[str, ...] = ("input", "appUserId")) -> str:
+    """Return `value` unchanged if it may be used as an App User ID, else refuse it.
+
+    IDs are case-sensitive and kept exactly as sent. The blocked list is matched
+    without regard to case or surrounding whitespace (so `NULL`, `None` and ` nil ` are
+    refused too): a case variant is the same stringified missing value from another
+    language, never a real user. Control characters (NUL included) are refused because
+    PostgreSQL rejects NUL and none of them belongs in an identifier.
+    """
+    problem = _app_user_id_problem(value)
+    if problem is not None:
+        raise DomainError(ErrorCode.INVALID_INPUT, problem, field)
+    return value
+
+
+def _app_user_id_problem(value: str) -> str | None:
+    if not value.strip():
+        return "App User ID must not be empty."
+    if len(value) > MAX_APP_USER_ID_LENGTH:
+        return f"App User ID must be at most {MAX_APP_USER_ID_LENGTH} characters."
+    if "/" in value:
+        return "App User ID must not contain '/'."
+    if any(unicodedata.category(char) == "Cc" for char in value):
+        return "App User ID must not contain control characters."
+    if value.strip().casefold() in _BLOCKED_FOLDED:
+        return f"{value.strip()!r} is not allowed as an App User ID."
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class AliasView:
+    """What choosing a customer's representative ID needs to know about one alias."""
+
+    app_user_id: str
+    is_anonymous: bool
+    last_seen_at: datetime | None
+    created_at: datetime
+
+
+def choose_app_user_id(aliases: Sequence[AliasView]) -> str:
+    """The ID that stands for the customer in the API and in webhooks.
+
+    RevenueCat's order: the last seen identified alias, else the last seen alias (even
+    anonymous), else any. "Any" is the original (earliest created) so the answer stays
+    stable; ties on the last-seen time also go to the earliest created, then to the
+    smallest ID, so the same rows always give the same answer.
+    """
+    if not aliases:
+        raise ValueError("a customer has at least one App User ID")
+    ordered = sorted(aliases, key=lambda alias: (alias.created_at, alias.app_user_id))
+    seen = [(alias.last_seen_at, alias) for alias in ordered if alias.last_seen_at is not None]
+    identified_seen = [(at, alias) for at, alias in seen if not alias.is_anonymous]
+    for candidates in (identified_seen, seen):
+        if candidates:
+            # max() keeps the first of equal times, and candidates are in creation order.
+            return max(candidates, key=lambda pair: pair[0])[1].app_user_id
+    return ordered[0].app_user_id
+
+
+class IdentifyOutcome(StrEnum):
+    """What `identifyCustomer(appUserId, newAppUserId)` does."""
+
+    ALIAS_NEW = "ALIAS_NEW"
+    """The new ID is unknown: it becomes an alias of the current (anonymous) customer."""
+    MERGE_INTO_NEW = "MERGE_INTO_NEW"
+    """The current anonymous customer is merged into the known customer of the new ID."""
+    SWITCH = "SWITCH"
+    """No merge: the app switches to the new ID's customer (created if unknown)."""
+    ALREADY_SAME = "ALREADY_SAME"
+    """Both IDs already belong to one customer: nothing to do."""
+
+
+def identify_outcome(
+    current_is_anonymous: bool,
+    current_customer_exists: bool,
+    new_customer_exists: bool,
+    new_customer_has_anonymous_alias: bool,
+    same_customer: bool,
+) -> IdentifyOutcome:
+    """Apply RevenueCat's logIn merge rules (reference section 7).
+
+    Only an anonymous current ID ever merges, so purchases made before signing in follow
+    the user; a known customer that already absorbed an anonymous ID is not merged again,
+    so one device cannot pull a second anonymous history into an account. A current ID
+    with no customer yet has nothing to bring along: the app simply switches.
+    """
+    if same_customer:
+        return IdentifyOutcome.ALREADY_SAME
+    if not current_is_anonymous or not current_customer_exists:
+        return IdentifyOutcome.SWITCH
+    if not new_customer_exists:
+        return IdentifyOutcome.ALIAS_NEW
+    if new_customer_has_anonymous_alias:
+        return IdentifyOutcome.SWITCH
+    return IdentifyOutcome.MERGE_INTO_NEW

@@ -1,0 +1,198 @@
+"""Prices: which price a transaction carries, and what it is worth in USD.
+
+Every revenue figure of the service (webhook `price`, `totalSpent`) is in USD, converted
+at the rate of the purchase date, as RevenueCat does. The rates come from a table of
+monthly averages that ships with the service (`app/data/usd_rates.csv`, header
+`currency,month,per_usd`, one row per currency and month, `per_usd` = units of the
+currency that one US dollar buys). The shipped figures are approximate (rounded monthly
+averages, within a few percent of the market) and months after the last known average
+repeat it; a deployment that needs exact figures replaces the whole table by pointing
+the `RATES_CSV` setting at a file of the same format (rows may also be dated
+`YYYY-MM-DD`).
+"""
+
+from __future__ import annotations
+
+import bisect
+import csv
+import io
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from functools import cache
+from importlib import resources
+from pathlib import Path
+
+from app.domain.enums import PeriodType
+
+USD = "USD"
+CSV_HEADER = ("currency", "month", "per_usd")
+_CENT = Decimal("0.01")
+
+RateRow = tuple[str, str, Decimal | str]
+"""(currency, 'YYYY-MM' or 'YYYY-MM-DD', units of the currency per 1 USD)."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Rate:
+    effective_from: date
+    per_usd: Decimal
+
+
+class RateTable:
+    """USD exchange rates by currency, each valid from its date until the next row.
+
+    Immutable once built; lookups are a binary search per currency.
+    """
+
+    __slots__ = ("_dates", "_rates")
+
+    def __init__(self, rows: Iterable[RateRow]) -> None:
+        by_currency: dict[str, list[_Rate]] = {}
+        for currency, when, per_usd in rows:
+            code = _parse_currency(currency)
+            by_currency.setdefault(code, []).append(_Rate(_parse_effective_date(when), _parse_rate(per_usd)))
+        self._rates: dict[str, tuple[_Rate, ...]] = {}
+        self._dates: dict[str, tuple[date, ...]] = {}
+        for code, rates in by_currency.items():
+            ordered = tuple(sorted(rates, key=lambda rate: rate.effective_from))
+            dates = tuple(rate.effective_from for rate in ordered)
+            if len(set(dates)) != len(dates):
+                raise ValueError(f"rate table has two rows for {code} on the same date")
+            self._rates[code] = ordered
+            self._dates[code] = dates
+
+    @classmethod
+    def from_csv(cls, path_or_text: str | Path) -> RateTable:
+        """Build a table from CSV text, or from a file when given a `Path`.
+
+        A `str` is CSV text when it holds a line break (a table always has a header line
+        and rows) and a file path otherwise, so a `RATES_CSV` setting can be passed as is.
+        """
+        if isinstance(path_or_text, Path) or "\n" not in path_or_text:
+            text = Path(path_or_text).read_text(encoding="utf-8")
+        else:
+            text = path_or_text
+        return cls(_read_csv_rows(text))
+
+    @property
+    def currencies(self) -> frozenset[str]:
+        """Currencies the table can convert (USD is always convertible as well)."""
+        return frozenset(self._rates)
+
+    def rate(self, currency: str, on: datetime) -> Decimal | None:
+        """Units of `currency` per USD on the UTC date of `on`, None if unknown.
+
+        The row in force is the latest one at or before that date; a date before the
+        table starts uses the earliest row, since an old rate beats no figure at all.
+        """
+        code = currency.strip().upper()
+        if code == USD:
+            return Decimal(1)
+        dates = self._dates.get(code)
+        if dates is None:
+            return None
+        index = bisect.bisect_right(dates, _utc_date(on)) - 1
+        return self._rates[code][max(index, 0)].per_usd
+
+    def to_usd(self, amount: Decimal, currency: str, on: datetime) -> Decimal | None:
+        """`amount` of `currency` in USD at the rate of `on`, to the cent (half up).
+
+        None for a currency the table does not know: an unknown figure must not pass
+        for a real one in revenue totals.
+        """
+        per_usd = self.rate(currency, on)
+        if per_usd is None:
+            return None
+        return (amount / per_usd).quantize(_CENT, rounding=ROUND_HALF_UP)
+
+
+@cache
+def default_rate_table() -> RateTable:
+    """The table shipped with the service, read once per process."""
+    text = resources.files("app.data").joinpath("usd_rates.csv").read_text(encoding="utf-8")
+    return RateTable.from_csv(text)
+
+
+@dataclass(frozen=True, slots=True)
+class PriceResolution:
+    """The price a transaction is recorded with, in its own currency."""
+
+    amount: Decimal | None
+    currency: str | None
+    is_estimated: bool
+
+
+def resolve_price(
+    txn_price: Decimal | None,
+    txn_currency: str | None,
+    list_price: Decimal | None,
+    list_currency: str | None,
+    period_type: PeriodType | None,
+) -> PriceResolution:
+    """Choose the price of one transaction.
+
+    A trial costs 0 whatever the store reports. Otherwise the store's own price wins;
+    the product's list price is only a stand-in (stores often omit the price), so it is
+    flagged as estimated. A price without its currency cannot be converted and is
+    treated as missing.
+    """
+    if period_type == PeriodType.TRIAL:
+        return PriceResolution(Decimal(0), txn_currency or list_currency, False)
+    if txn_price is not None and txn_currency:
+        return PriceResolution(txn_price, txn_currency, False)
+    if list_price is not None and list_currency:
+        return PriceResolution(list_price, list_currency, True)
+    return PriceResolution(None, None, False)
+
+
+def _read_csv_rows(text: str) -> list[RateRow]:
+    reader = csv.reader(io.StringIO(text))
+    header = next(reader, None)
+    if header is None or tuple(cell.strip() for cell in header) != CSV_HEADER:
+        raise ValueError(f"rate table must start with the header {','.join(CSV_HEADER)}")
+    rows: list[RateRow] = []
+    for line_number, cells in enumerate(reader, start=2):
+        if not any(cell.strip() for cell in cells):
+            continue
+        if len(cells) != len(CSV_HEADER):
+            raise ValueError(f"rate table line {line_number}: expected 3 columns")
+        currency, when, per_usd = (cell.strip() for cell in cells)
+        rows.append((currency, when, per_usd))
+    return rows
+
+
+def _parse_currency(value: str) -> str:
+    code = value.strip().upper()
+    if len(code) != 3 or not code.isascii() or not code.isalpha():
+        raise ValueError(f"rate table: {value!r} is not a 3-letter currency code")
+    return code
+
+
+def _parse_effective_date(value: str) -> date:
+    text = value.strip()
+    try:
+        if len(text) == len("YYYY-MM"):
+            return date.fromisoformat(f"{text}-01")
+        if len(text) == len("YYYY-MM-DD"):
+            return date.fromisoformat(text)
+    except ValueError:
+        pass
+    raise ValueError(f"rate table: {value!r} is neither YYYY-MM nor YYYY-MM-DD")
+
+
+def _parse_rate(value: Decimal | str) -> Decimal:
+    try:
+        rate = value if isinstance(value, Decimal) else Decimal(value.strip())
+    except InvalidOperation:
+        raise ValueError(f"rate table: {value!r} is not a number") from None
+    if not rate.is_finite() or rate <= 0:
+        raise ValueError(f"rate table: rate {value!r} must be a positive number")
+    return rate
+
+
+def _utc_date(moment: datetime) -> date:
+    if moment.tzinfo is None:
+        raise ValueError("datetimes must be timezone-aware (UTC)")
+    return moment.astimezone(UTC).date()

@@ -1,0 +1,416 @@
+"""The receipt diff engine: turns a posted store receipt into stored state plus events.
+
+A receipt is the store's full current view of a customer's transactions. We never trust a
+single post to be complete (an older device may send a shorter receipt), so the stored
+state is the union of everything ever seen, and events are derived only from what
+changed between the stored state and that union. Posting the same receipt twice is
+therefore a no-op, which is what makes `recordReceipt` safe to retry.
+
+Pure code: no I/O, all datetimes timezone-aware UTC.
+"""
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from app.domain.enums import CancelReason, CustomerEventType, PeriodType
+
+E = CustomerEventType
+
+MAX_ID_LENGTH = 255
+# Stores never report purchases from the future; a day of slack absorbs clock skew.
+MAX_PURCHASE_CLOCK_SKEW = timedelta(days=1)
+_CURRENCY_CODE = re.compile(r"^[A-Z]{3}$")
+
+
+@dataclass(frozen=True, slots=True)
+class TransactionState:
+    """One store transaction (one billing period, or one one-time purchase)."""
+
+    transaction_id: str
+    original_transaction_id: str
+    product_id: str
+    purchased_at: datetime
+    expires_at: datetime | None  # None => one-time purchase
+    period_type: PeriodType = PeriodType.NORMAL
+    price: Decimal | None = None
+    currency: str | None = None
+    will_renew: bool = True
+    cancel_reason: CancelReason | None = None
+    renewal_product_id: str | None = None
+    billing_issue_detected_at: datetime | None = None
+    grace_period_expires_at: datetime | None = None
+    refunded_at: datetime | None = None
+    country_code: str | None = None
+
+    @property
+    def is_one_time(self) -> bool:
+        return self.expires_at is None
+
+
+@dataclass(frozen=True, slots=True)
+class EventDraft:
+    """An event to write; the caller adds ids, prices and the customer."""
+
+    type: CustomerEventType
+    transaction_id: str  # the transaction the event is about
+    original_transaction_id: str
+    product_id: str
+    purchased_at: datetime  # the transaction's purchased_at (timeline order)
+    period_type: PeriodType
+    new_product_id: str | None = None  # CHANGED_RENEWAL_PREFERENCE only
+    cancel_reason: CancelReason | None = None
+    is_refund: bool = False  # REFUNDED: price is to be negated by the caller
+    is_trial_conversion: bool = False  # CONVERTED_FROM_TRIAL
+    grace_period_expires_at: datetime | None = None  # HAD_BILLING_ISSUE
+    expires_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DiffResult:
+    transactions: list[TransactionState]  # merged state, sorted by (purchased_at, id)
+    events: list[EventDraft]  # oldest first
+
+
+# Within one transaction, events are listed in the order a reader expects the story:
+# the period starts, then its settings change, then money comes back.
+_GENERATION_ORDER: dict[CustomerEventType, int] = {
+    E.MADE_PURCHASE: 0,
+    E.STARTED_SUBSCRIPTION: 0,
+    E.STARTED_TRIAL: 0,
+    E.CONVERTED_FROM_TRIAL: 0,
+    E.RENEWED: 0,
+    E.CHANGED_RENEWAL_PREFERENCE: 1,
+    E.HAD_BILLING_ISSUE: 2,
+    E.OPTED_OUT_OF_RENEWAL: 3,
+    E.CANCELLED_PRICE_INCREASE: 3,
+    E.CANCELLED_BILLING_ERROR: 3,
+    E.CANCELLED_UNKNOWN: 3,
+    E.RESUBSCRIBED: 4,
+    E.REFUNDED: 5,
+}
+
+# Turning off auto-renew: which timeline event each store reason becomes, and the reason
+# the event carries (a missing reason is a plain voluntary unsubscribe).
+_OPT_OUT_EVENTS: dict[CancelReason | None, tuple[CustomerEventType, CancelReason]] = {
+    None: (E.OPTED_OUT_OF_RENEWAL, CancelReason.UNSUBSCRIBE),
+    CancelReason.UNSUBSCRIBE: (E.OPTED_OUT_OF_RENEWAL, CancelReason.UNSUBSCRIBE),
+    CancelReason.DEVELOPER_INITIATED: (E.OPTED_OUT_OF_RENEWAL, CancelReason.DEVELOPER_INITIATED),
+    CancelReason.CUSTOMER_SUPPORT: (E.OPTED_OUT_OF_RENEWAL, CancelReason.CUSTOMER_SUPPORT),
+    CancelReason.PRICE_INCREASE: (E.CANCELLED_PRICE_INCREASE, CancelReason.PRICE_INCREASE),
+    CancelReason.BILLING_ERROR: (E.CANCELLED_BILLING_ERROR, CancelReason.BILLING_ERROR),
+    CancelReason.UNKNOWN: (E.CANCELLED_UNKNOWN, CancelReason.UNKNOWN),
+}
+
+
+# --- ordering and merging -------------------------------------------------------------
+
+
+def _timeline_key(txn: TransactionState) -> tuple[datetime, str]:
+    """Stores backdate transactions, so purchase time (not arrival) orders history."""
+    return (txn.purchased_at, txn.transaction_id)
+
+
+def sort_transactions(txns: Iterable[TransactionState]) -> list[TransactionState]:
+    return sorted(txns, key=_timeline_key)
+
+
+def group_transactions(txns: Sequence[TransactionState]) -> dict[str, list[TransactionState]]:
+    """Split a receipt into purchases: renewals share the original transaction id."""
+    groups: dict[str, list[TransactionState]] = {}
+    for txn in txns:
+        groups.setdefault(txn.original_transaction_id, []).append(txn)
+    return {key: sort_transactions(group) for key, group in groups.items()}
+
+
+def merge_transactions(
+    stored: Sequence[TransactionState], posted: Sequence[TransactionState]
+) -> list[TransactionState]:
+    """Union by transaction id, the posted version winning.
+
+    Stored transactions absent from the post are kept: an older, shorter receipt (from
+    another device, say) must never delete history we already know about.
+    """
+    by_id = {txn.transaction_id: txn for txn in stored}
+    by_id.update((txn.transaction_id, txn) for txn in posted)
+    return sort_transactions(by_id.values())
+
+
+def effective_expiry(txn: TransactionState) -> datetime | None:
+    """When access really ends: a grace period extends the paid period."""
+    if txn.expires_at is None:
+        return None
+    grace = txn.grace_period_expires_at
+    if grace is not None and grace > txn.expires_at:
+        return grace
+    return txn.expires_at
+
+
+# --- the diff -------------------------------------------------------------------------
+
+
+def diff_purchase(
+    stored: Sequence[TransactionState], posted: Sequence[TransactionState], now: datetime
+) -> DiffResult:
+    """Merge one purchase's posted transactions into its stored ones and list the events.
+
+    `stored` and `posted` must all share one original transaction id; `stored` is empty
+    for a purchase seen for the first time. Events come from differences only, so the
+    same post twice yields no events.
+    """
+    _require_single_purchase([*stored, *posted])
+    merged = merge_transactions(stored, posted)
+    stored_by_id = {txn.transaction_id: txn for txn in stored}
+    events = [
+        *_period_events(merged, stored_by_id),
+        *_subscription_events(sort_transactions(stored), merged, stored_by_id, now),
+        *_refund_events(merged, stored_by_id),
+    ]
+    return DiffResult(transactions=merged, events=_in_timeline_order(events))
+
+
+def _require_single_purchase(txns: Sequence[TransactionState]) -> None:
+    original_ids = {txn.original_transaction_id for txn in txns}
+    if len(original_ids) > 1:
+        raise ValueError(f"diff_purchase takes one purchase, got original ids {sorted(original_ids)}")
+
+
+def _in_timeline_order(events: list[EventDraft]) -> list[EventDraft]:
+    return sorted(
+        events,
+        key=lambda e: (e.purchased_at, e.transaction_id, _GENERATION_ORDER[e.type]),
+    )
+
+
+def _draft(txn: TransactionState, event_type: CustomerEventType) -> EventDraft:
+    """An event about `txn`; event-specific fields are added with `replace`."""
+    return EventDraft(
+        type=event_type,
+        transaction_id=txn.transaction_id,
+        original_transaction_id=txn.original_transaction_id,
+        product_id=txn.product_id,
+        purchased_at=txn.purchased_at,
+        period_type=txn.period_type,
+        expires_at=txn.expires_at,
+    )
+
+
+def _period_events(
+    merged: list[TransactionState], stored_by_id: dict[str, TransactionState]
+) -> list[EventDraft]:
+    """One purchase event per transaction we had not seen, backfilled gaps included."""
+    events = []
+    for index, txn in enumerate(merged):
+        if txn.transaction_id in stored_by_id:
+            continue
+        previous = merged[index - 1] if index > 0 else None
+        events.append(_period_event(txn, previous))
+    return events
+
+
+def _period_event(txn: TransactionState, previous: TransactionState | None) -> EventDraft:
+    """Name a new period by what came before it in the same purchase."""
+    if txn.is_one_time:
+        return _draft(txn, E.MADE_PURCHASE)
+    if previous is None:
+        first = E.STARTED_TRIAL if txn.period_type == PeriodType.TRIAL else E.STARTED_SUBSCRIPTION
+        return _draft(txn, first)
+    if previous.period_type == PeriodType.TRIAL:
+        return replace(_draft(txn, E.CONVERTED_FROM_TRIAL), is_trial_conversion=True)
+    return _draft(txn, E.RENEWED)
+
+
+def _subscription_events(
+    stored_sorted: list[TransactionState],
+    merged: list[TransactionState],
+    stored_by_id: dict[str, TransactionState],
+    now: datetime,
+) -> list[EventDraft]:
+    """Changes to the subscription's settings, read off its latest transaction.
+
+    Renewal preference, auto-renew and billing state live on the latest period, so we
+    compare the stored latest with the merged latest. A new purchase is compared with a
+    neutral baseline (renewing, no flags).
+    """
+    latest = merged[-1]
+    if latest.is_one_time:
+        return []
+    old_latest = stored_sorted[-1] if stored_sorted else None
+    latest_is_new = latest.transaction_id not in stored_by_id
+    candidates = [
+        _renewal_preference_event(old_latest, latest),
+        _billing_issue_event(old_latest, latest, latest_is_new),
+        _opt_out_event(old_latest, latest),
+        _resubscribe_event(old_latest, latest, latest_is_new, now),
+    ]
+    return [event for event in candidates if event is not None]
+
+
+def _renewal_preference_event(
+    old_latest: TransactionState | None, latest: TransactionState
+) -> EventDraft | None:
+    """A new product to renew into; going back to the current product is not a change."""
+    wanted = latest.renewal_product_id
+    previously_wanted = old_latest.renewal_product_id if old_latest else None
+    if wanted is None or wanted == previously_wanted or wanted == latest.product_id:
+        return None
+    return replace(_draft(latest, E.CHANGED_RENEWAL_PREFERENCE), new_product_id=wanted)
+
+
+def _billing_issue_event(
+    old_latest: TransactionState | None, latest: TransactionState, latest_is_new: bool
+) -> EventDraft | None:
+    """One event per billing-issue episode, as RevenueCat sends one BILLING_ISSUE.
+
+    Repeated failures of the same period are the same episode; a successful renewal in
+    between (a new latest period) closes the old episode.
+    """
+    if latest.billing_issue_detected_at is None:
+        return None
+    known_episode = (
+        old_latest is not None and old_latest.billing_issue_detected_at is not None and not latest_is_new
+    )
+    if known_episode:
+        return None
+    return replace(
+        _draft(latest, E.HAD_BILLING_ISSUE),
+        grace_period_expires_at=latest.grace_period_expires_at,
+    )
+
+
+def _opt_out_event(old_latest: TransactionState | None, latest: TransactionState) -> EventDraft | None:
+    """Auto-renew turned off; the store's reason picks the timeline label."""
+    was_renewing = old_latest.will_renew if old_latest else True
+    if not was_renewing or latest.will_renew:
+        return None
+    event_type, reason = _OPT_OUT_EVENTS[latest.cancel_reason]
+    return replace(_draft(latest, event_type), cancel_reason=reason)
+
+
+def _resubscribe_event(
+    old_latest: TransactionState | None,
+    latest: TransactionState,
+    latest_is_new: bool,
+    now: datetime,
+) -> EventDraft | None:
+    """Auto-renew turned back on before access ended.
+
+    A new period is a renewal, not a resubscribe; after expiry, turning auto-renew on
+    again is not an uncancellation either (the customer had already lost access).
+    """
+    if old_latest is None or old_latest.will_renew or not latest.will_renew or latest_is_new:
+        return None
+    expiry = effective_expiry(latest)
+    if expiry is None or expiry <= now:
+        return None
+    return _draft(latest, E.RESUBSCRIBED)
+
+
+def _refund_events(
+    merged: list[TransactionState], stored_by_id: dict[str, TransactionState]
+) -> list[EventDraft]:
+    """A refund on any period, old or new, the first time we see it refunded."""
+    events = []
+    for txn in merged:
+        before = stored_by_id.get(txn.transaction_id)
+        newly_refunded = txn.refunded_at is not None and (before is None or before.refunded_at is None)
+        if newly_refunded:
+            refund = _draft(txn, E.REFUNDED)
+            events.append(replace(refund, is_refund=True, cancel_reason=CancelReason.CUSTOMER_SUPPORT))
+    return events
+
+
+# --- validation -----------------------------------------------------------------------
+
+Problem = tuple[int, str, str]  # (index in the posted list, input field, message)
+
+
+def validate_transactions(txns: Sequence[TransactionState], now: datetime) -> list[Problem]:
+    """Every problem in a posted receipt, so the client can fix them all in one go.
+
+    Fields are named as in the GraphQL input (`StoreTransactionInput`).
+    """
+    problems: list[Problem] = []
+    for index, txn in enumerate(txns):
+        problems.extend((index, field, message) for field, message in _transaction_problems(txn, now))
+    problems.extend(_conflicting_original_ids(txns))
+    return problems
+
+
+def _transaction_problems(txn: TransactionState, now: datetime) -> list[tuple[str, str]]:
+    naive = _naive_datetime_problems(txn)
+    # Comparing naive with aware datetimes raises, so dates are compared only when aware.
+    date_problems = naive or _date_problems(txn, now)
+    return [*_identifier_problems(txn), *_price_problems(txn), *date_problems]
+
+
+_DATETIME_FIELDS = {
+    "purchasedAt": "purchased_at",
+    "expiresAt": "expires_at",
+    "billingIssueDetectedAt": "billing_issue_detected_at",
+    "gracePeriodExpiresAt": "grace_period_expires_at",
+    "refundedAt": "refunded_at",
+}
+
+
+def _naive_datetime_problems(txn: TransactionState) -> list[tuple[str, str]]:
+    problems = []
+    for field, attribute in _DATETIME_FIELDS.items():
+        value: datetime | None = getattr(txn, attribute)
+        if value is not None and value.utcoffset() is None:
+            problems.append((field, "must include a time zone"))
+    return problems
+
+
+def _identifier_problems(txn: TransactionState) -> list[tuple[str, str]]:
+    problems = []
+    for field, value in (("transactionId", txn.transaction_id), ("productId", txn.product_id)):
+        if not value.strip():
+            problems.append((field, "must not be empty"))
+        elif len(value) > MAX_ID_LENGTH:
+            problems.append((field, f"must be at most {MAX_ID_LENGTH} characters"))
+    return problems
+
+
+def _price_problems(txn: TransactionState) -> list[tuple[str, str]]:
+    problems = []
+    if txn.price is not None and txn.currency is None:
+        problems.append(("currency", "is required with price"))
+    if txn.currency is not None and txn.price is None:
+        problems.append(("price", "is required with currency"))
+    if txn.currency is not None and not _CURRENCY_CODE.match(txn.currency):
+        problems.append(("currency", "must be an ISO 4217 code of 3 uppercase letters"))
+    if txn.price is not None and txn.price < 0:
+        problems.append(("price", "must not be negative"))
+    return problems
+
+
+def _date_problems(txn: TransactionState, now: datetime) -> list[tuple[str, str]]:
+    problems = []
+    if txn.purchased_at > now + MAX_PURCHASE_CLOCK_SKEW:
+        problems.append(("purchasedAt", "must not be in the future"))
+    if txn.expires_at is not None and txn.expires_at <= txn.purchased_at:
+        problems.append(("expiresAt", "must be after purchasedAt"))
+    if txn.refunded_at is not None and txn.refunded_at < txn.purchased_at:
+        problems.append(("refundedAt", "must not be before purchasedAt"))
+    return problems
+
+
+def _conflicting_original_ids(txns: Sequence[TransactionState]) -> list[Problem]:
+    """A transaction id names one store transaction, so it has one original id."""
+    problems: list[Problem] = []
+    first_original: dict[str, str] = {}
+    for index, txn in enumerate(txns):
+        original = first_original.setdefault(txn.transaction_id, txn.original_transaction_id)
+        if original != txn.original_transaction_id:
+            problems.append(
+                (
+                    index,
+                    "originalTransactionId",
+                    f"transaction {txn.transaction_id!r} is already listed with "
+                    f"original transaction {original!r}",
+                )
+            )
+    return problems

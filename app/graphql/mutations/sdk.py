@@ -1,0 +1,176 @@
+"""What an app (SDK) reports: receipts, logins and app opens."""
+
+from datetime import datetime
+from decimal import Decimal
+from functools import cache
+
+import strawberry
+
+from app.domain.enums import Environment as EnvironmentEnum
+from app.domain.enums import PeriodType as PeriodTypeEnum
+from app.domain.prices import RateTable, default_rate_table
+from app.domain.receipts import TransactionState
+from app.graphql.context import Info
+from app.graphql.errors import UserError, run_mutation
+from app.graphql.types.common import CancelReason, Environment, PeriodType, Store
+from app.graphql.types.customer import CustomerType
+from app.graphql.types.event import CustomerEventNode
+from app.services.identity import identify_customer, record_app_open
+from app.services.receipts import PostedReceipt, record_receipt
+from app.settings import Settings
+
+
+@cache
+def _rates_from(path: str | None) -> RateTable:
+    return RateTable.from_csv(path) if path else default_rate_table()
+
+
+def rate_table(settings: Settings) -> RateTable:
+    return _rates_from(settings.rates_csv)
+
+
+@strawberry.input
+class StoreTransactionInput:
+    transaction_id: str
+    original_transaction_id: str | None = strawberry.field(
+        default=None, description="Shared by every renewal of one subscription; defaults to transactionId."
+    )
+    product_id: str
+    purchased_at: datetime
+    expires_at: datetime | None = strawberry.field(
+        default=None, description="Absent for a one-time purchase."
+    )
+    period_type: PeriodType | None = PeriodTypeEnum.NORMAL  # type: ignore[valid-type]
+    price: Decimal | None = None
+    currency: str | None = strawberry.field(default=None, description="ISO 4217; required with price.")
+    will_renew: bool | None = True
+    cancel_reason: CancelReason | None = strawberry.field(  # type: ignore[valid-type]
+        default=None, description="Why the subscription will not renew, when willRenew is false."
+    )
+    renewal_product_id: str | None = strawberry.field(
+        default=None,
+        description="The product the subscription renews into, when it differs (a product change).",
+    )
+    billing_issue_detected_at: datetime | None = None
+    grace_period_expires_at: datetime | None = None
+    refunded_at: datetime | None = None
+    country_code: str | None = None
+
+    def to_state(self) -> TransactionState:
+        return TransactionState(
+            transaction_id=self.transaction_id,
+            original_transaction_id=self.original_transaction_id or self.transaction_id,
+            product_id=self.product_id,
+            purchased_at=self.purchased_at,
+            expires_at=self.expires_at,
+            period_type=self.period_type or PeriodTypeEnum.NORMAL,
+            price=self.price,
+            currency=self.currency,
+            will_renew=True if self.will_renew is None else self.will_renew,
+            cancel_reason=self.cancel_reason,
+            renewal_product_id=self.renewal_product_id,
+            billing_issue_detected_at=self.billing_issue_detected_at,
+            grace_period_expires_at=self.grace_period_expires_at,
+            refunded_at=self.refunded_at,
+            country_code=self.country_code,
+        )
+
+
+@strawberry.input
+class RecordReceiptInput:
+    app_user_id: str
+    store: Store  # type: ignore[valid-type]
+    environment: Environment | None = EnvironmentEnum.PRODUCTION  # type: ignore[valid-type]
+    transactions: list[StoreTransactionInput]
+
+
+@strawberry.type
+class RecordReceiptPayload:
+    customer: CustomerType | None = None
+    events: list[CustomerEventNode] = strawberry.field(
+        default_factory=list, description="Events this receipt generated, oldest first."
+    )
+    user_errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.input
+class IdentifyCustomerInput:
+    app_user_id: str = strawberry.field(
+        description="The App User ID in use now, often anonymous ($RCAnonymousID:...)."
+    )
+    new_app_user_id: str
+
+
+@strawberry.type
+class IdentifyCustomerPayload:
+    customer: CustomerType | None = None
+    created: bool = strawberry.field(
+        default=False, description="True when the two ids now belong to one customer through a new alias."
+    )
+    user_errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.input
+class RecordAppOpenInput:
+    app_user_id: str
+    ip_address: str | None = strawberry.field(
+        default=None,
+        description="Used once to find the country, then dropped. Defaults to the request's client address.",
+    )
+
+
+@strawberry.type
+class RecordAppOpenPayload:
+    customer: CustomerType | None = None
+    user_errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class SdkMutations:
+    @strawberry.mutation(
+        description="Posts the full current state of a store receipt; the differences from the stored one "
+        "become history events. Idempotent."
+    )
+    async def record_receipt(self, info: Info, input: RecordReceiptInput) -> RecordReceiptPayload:
+        async def act() -> RecordReceiptPayload:
+            receipt = PostedReceipt(
+                app_user_id=input.app_user_id,
+                store=input.store,
+                environment=input.environment or EnvironmentEnum.PRODUCTION,
+                transactions=[t.to_state() for t in input.transactions],
+            )
+            result = await record_receipt(
+                info.context.db, info.context.project_id, receipt, rate_table(info.context.settings)
+            )
+            return RecordReceiptPayload(
+                customer=CustomerType(row=result.customer),
+                events=[CustomerEventNode(row=row) for row in result.events],
+            )
+
+        return await run_mutation(act, lambda errors: RecordReceiptPayload(user_errors=errors))
+
+    @strawberry.mutation(
+        description="logIn: connects the current App User ID with a new one, aliasing them per the identify rules."
+    )
+    async def identify_customer(self, info: Info, input: IdentifyCustomerInput) -> IdentifyCustomerPayload:
+        async def act() -> IdentifyCustomerPayload:
+            result = await identify_customer(
+                info.context.db, info.context.project_id, input.app_user_id, input.new_app_user_id
+            )
+            return IdentifyCustomerPayload(customer=CustomerType(row=result.customer), created=result.created)
+
+        return await run_mutation(act, lambda errors: IdentifyCustomerPayload(user_errors=errors))
+
+    @strawberry.mutation(
+        description="The app was opened: updates last opened and, from the IP address, the country. The address is dropped."
+    )
+    async def record_app_open(self, info: Info, input: RecordAppOpenInput) -> RecordAppOpenPayload:
+        async def act() -> RecordAppOpenPayload:
+            client = getattr(info.context.request, "client", None)
+            address = input.ip_address or (client.host if client else None)
+            customer = await record_app_open(
+                info.context.db, info.context.project_id, input.app_user_id, address
+            )
+            return RecordAppOpenPayload(customer=CustomerType(row=customer))
+
+        return await run_mutation(act, lambda errors: RecordAppOpenPayload(user_errors=errors))

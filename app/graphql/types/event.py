@@ -1,0 +1,145 @@
+"""Timeline events."""
+
+from datetime import datetime
+from typing import Any
+
+import strawberry
+from strawberry.scalars import JSON
+
+from app.db import models
+from app.domain.enums import CancelReason as CancelReasonEnum
+from app.domain.enums import CustomerEventType as CustomerEventTypeEnum
+from app.domain.enums import PeriodType as PeriodTypeEnum
+from app.domain.enums import Store as StoreEnum
+from app.domain.enums import WebhookEventType as WebhookEventTypeEnum
+from app.graphql.types.common import (
+    CancelReason,
+    CustomerEventType,
+    Environment,
+    Money,
+    Node,
+    PageInfo,
+    PeriodType,
+    Store,
+    WebhookEventType,
+    money,
+)
+
+
+@strawberry.type
+class VirtualCurrencyAmount:
+    code: str
+    amount: int
+
+
+@strawberry.type(name="CustomerEvent")
+class CustomerEventNode(Node):
+    NODE_TYPE = "CustomerEvent"
+    row: strawberry.Private[models.CustomerEvent]
+
+    @strawberry.field
+    def type(self) -> CustomerEventType:  # type: ignore[valid-type]
+        return CustomerEventTypeEnum(self.row.type)
+
+    @strawberry.field(description='The human-readable line shown in the timeline, e.g. "Started a trial".')
+    def description(self) -> str:
+        return self.row.description
+
+    @strawberry.field
+    def webhook_event_type(self) -> WebhookEventType:  # type: ignore[valid-type]
+        return WebhookEventTypeEnum(self.row.webhook_type)
+
+    @strawberry.field(description="When the transaction was purchased; the timeline is ordered by it.")
+    def purchased_at(self) -> datetime:
+        return self.row.purchased_at
+
+    @strawberry.field(description="When the event was generated.")
+    def event_timestamp(self) -> datetime:
+        return self.row.event_timestamp
+
+    @strawberry.field
+    def environment(self) -> Environment:  # type: ignore[valid-type]
+        return Environment(self.row.environment)
+
+    @strawberry.field
+    def store(self) -> Store | None:  # type: ignore[valid-type]
+        return StoreEnum(self.row.store) if self.row.store else None
+
+    @strawberry.field
+    def product_id(self) -> str | None:
+        return self.row.product_id
+
+    @strawberry.field
+    def new_product_id(self) -> str | None:
+        return self.row.new_product_id
+
+    @strawberry.field
+    def entitlement_ids(self) -> list[str]:
+        return list(self.row.entitlement_ids or [])
+
+    @strawberry.field
+    def period_type(self) -> PeriodType | None:  # type: ignore[valid-type]
+        return PeriodTypeEnum(self.row.period_type) if self.row.period_type else None
+
+    @strawberry.field
+    def transaction_id(self) -> str | None:
+        return self.row.transaction_id
+
+    @strawberry.field
+    def cancel_reason(self) -> CancelReason | None:  # type: ignore[valid-type]
+        return CancelReasonEnum(self.row.cancel_reason) if self.row.cancel_reason else None
+
+    @strawberry.field
+    def price(self) -> Money | None:
+        return money(self.row.price, self.row.currency)
+
+    @strawberry.field
+    def price_usd(self) -> Money | None:
+        return money(self.row.price_usd, "USD")
+
+    @strawberry.field
+    def price_is_estimated(self) -> bool:
+        return self.row.price_is_estimated
+
+    @strawberry.field
+    def transferred_from(self) -> list[str] | None:
+        return self.row.transferred_from
+
+    @strawberry.field
+    def transferred_to(self) -> list[str] | None:
+        return self.row.transferred_to
+
+    @strawberry.field(description="Virtual currency granted (positive) or spent (negative).")
+    def virtual_currency(self) -> VirtualCurrencyAmount | None:
+        if self.row.virtual_currency_code is None or self.row.virtual_currency_amount is None:
+            return None
+        return VirtualCurrencyAmount(
+            code=self.row.virtual_currency_code, amount=self.row.virtual_currency_amount
+        )
+
+    @strawberry.field(
+        description="Name of the API key whose action caused the event; null for store-driven events."
+    )
+    def actor(self) -> str | None:
+        return self.row.actor
+
+    @strawberry.field(description="The reason given with a support action.")
+    def reason(self) -> str | None:
+        return self.row.reason
+
+    @strawberry.field(description="The webhook event body as sent to endpoints.")
+    def payload(self) -> JSON:
+        value: Any = self.row.payload
+        return value  # type: ignore[no-any-return]
+
+
+@strawberry.type
+class CustomerEventEdge:
+    cursor: str
+    node: CustomerEventNode
+
+
+@strawberry.type
+class CustomerEventConnection:
+    edges: list[CustomerEventEdge]
+    page_info: PageInfo

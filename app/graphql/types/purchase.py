@@ -1,0 +1,219 @@
+"""Purchases and entitlement status."""
+
+from datetime import datetime
+
+import strawberry
+
+from app.db import models
+from app.db.types import utcnow
+from app.domain.entitlement_status import EntitlementStatus
+from app.domain.enums import CancelReason as CancelReasonEnum
+from app.domain.enums import PeriodType as PeriodTypeEnum
+from app.domain.enums import ProductType as ProductTypeEnum
+from app.domain.enums import Store as StoreEnum
+from app.domain.purchase_status import purchase_status
+from app.domain.receipts import TransactionState
+from app.domain.store_actions import can_cancel, can_refund
+from app.graphql.context import Info
+from app.graphql.types.common import (
+    EntitlementSource,
+    Environment,
+    Money,
+    Node,
+    PeriodType,
+    ProductType,
+    PurchaseStatus,
+    Store,
+    money,
+)
+from app.graphql.types.project import EntitlementType, ProductType_
+
+
+def latest_state(row: models.Purchase) -> TransactionState:
+    """The purchase's current state in the form the domain rules read."""
+    return TransactionState(
+        transaction_id=row.original_transaction_id,
+        original_transaction_id=row.original_transaction_id,
+        product_id=row.product_id,
+        purchased_at=row.purchased_at,
+        expires_at=row.expires_at,
+        period_type=PeriodTypeEnum(row.period_type),
+        will_renew=row.will_renew,
+        cancel_reason=CancelReasonEnum(row.cancel_reason) if row.cancel_reason else None,
+        billing_issue_detected_at=row.billing_issue_detected_at,
+        grace_period_expires_at=row.grace_period_expires_at,
+        refunded_at=row.refunded_at,
+    )
+
+
+async def entitlement_identifiers(info: Info, row: models.Purchase) -> list[str]:
+    if row.is_granted:
+        return [row.granted_entitlement] if row.granted_entitlement else []
+    return await info.context.loaders.entitlement_identifiers_by_product.load((row.store, row.product_id))
+
+
+@strawberry.type(name="Purchase", description="A subscription (all its renewals) or a one-time purchase.")
+class PurchaseType(Node):
+    NODE_TYPE = "Purchase"
+    row: strawberry.Private[models.Purchase]
+
+    @strawberry.field
+    def store(self) -> Store:  # type: ignore[valid-type]
+        return StoreEnum(self.row.store)
+
+    @strawberry.field
+    def environment(self) -> Environment:  # type: ignore[valid-type]
+        return Environment(self.row.environment)
+
+    @strawberry.field
+    def product_id(self) -> str:
+        return self.row.product_id
+
+    @strawberry.field
+    async def product(self, info: Info) -> ProductType_ | None:
+        if self.row.is_granted:
+            return None
+        product = await info.context.loaders.product_by_store_identifier.load(
+            (self.row.store, self.row.product_id)
+        )
+        return ProductType_(row=product) if product else None
+
+    @strawberry.field
+    def type(self) -> ProductType:  # type: ignore[valid-type]
+        return ProductTypeEnum(self.row.type)
+
+    @strawberry.field
+    def original_transaction_id(self) -> str:
+        return self.row.original_transaction_id
+
+    @strawberry.field
+    def original_purchased_at(self) -> datetime:
+        return self.row.original_purchased_at
+
+    @strawberry.field(description="Start of the current or last period.")
+    def purchased_at(self) -> datetime:
+        return self.row.purchased_at
+
+    @strawberry.field
+    def expires_at(self) -> datetime | None:
+        return self.row.expires_at
+
+    @strawberry.field
+    def period_type(self) -> PeriodType:  # type: ignore[valid-type]
+        return PeriodTypeEnum(self.row.period_type)
+
+    @strawberry.field
+    def will_renew(self) -> bool:
+        return self.row.will_renew
+
+    @strawberry.field
+    def status(self) -> PurchaseStatus:  # type: ignore[valid-type]
+        return purchase_status(latest_state(self.row), utcnow())
+
+    @strawberry.field(
+        description="Price of the last period in the purchase currency; estimated when the store sent none."
+    )
+    async def price(self, info: Info) -> Money | None:
+        if self.row.is_granted:
+            return money(0, "USD")  # type: ignore[arg-type]
+        latest = await info.context.loaders.latest_transaction_by_purchase_id.load(self.row.id)
+        return money(latest.price, latest.currency) if latest else None
+
+    @strawberry.field
+    async def price_usd(self, info: Info) -> Money | None:
+        if self.row.is_granted:
+            return money(0, "USD")  # type: ignore[arg-type]
+        latest = await info.context.loaders.latest_transaction_by_purchase_id.load(self.row.id)
+        return money(latest.price_usd, "USD") if latest else None
+
+    @strawberry.field
+    def refunded_at(self) -> datetime | None:
+        return self.row.refunded_at
+
+    @strawberry.field(description="Whether refundPurchase can act on it (Play Store and Web Billing only).")
+    def can_refund(self) -> bool:
+        return can_refund(StoreEnum(self.row.store), self.row.refunded_at, self.row.is_granted)
+
+    @strawberry.field(
+        description="Whether cancelSubscription can act on it (Web Billing, and Play Store in a trial)."
+    )
+    def can_cancel(self) -> bool:
+        return can_cancel(
+            StoreEnum(self.row.store),
+            ProductTypeEnum(self.row.type),
+            PeriodTypeEnum(self.row.period_type),
+            self.row.will_renew,
+            self.row.access_expires_at,
+            self.row.refunded_at,
+            utcnow(),
+        )
+
+    @strawberry.field
+    async def entitlements(self, info: Info) -> list[EntitlementType]:
+        identifiers = await entitlement_identifiers(info, self.row)
+        rows = await info.context.loaders.entitlement_by_identifier.load_many(identifiers)
+        return [EntitlementType(row=row) for row in rows if row is not None]
+
+
+@strawberry.type
+class CustomerEntitlement:
+    status: strawberry.Private[EntitlementStatus]
+    purchase_row: strawberry.Private[models.Purchase]
+
+    @strawberry.field
+    async def entitlement(self, info: Info) -> EntitlementType:
+        row = await info.context.loaders.entitlement_by_identifier.load(self.status.entitlement_identifier)
+        assert row is not None  # statuses are only built for entitlements that exist
+        return EntitlementType(row=row)
+
+    @strawberry.field
+    def is_active(self) -> bool:
+        return self.status.is_active
+
+    @strawberry.field
+    def source(self) -> EntitlementSource:  # type: ignore[valid-type]
+        return EntitlementSource.GRANTED if self.purchase_row.is_granted else EntitlementSource.PURCHASE
+
+    @strawberry.field(description="Store product id; granted entitlements use an rc_promo_ prefixed id.")
+    def product_id(self) -> str:
+        return self.purchase_row.product_id
+
+    @strawberry.field
+    def store(self) -> Store:  # type: ignore[valid-type]
+        return StoreEnum(self.purchase_row.store)
+
+    @strawberry.field
+    def environment(self) -> Environment:  # type: ignore[valid-type]
+        return Environment(self.purchase_row.environment)
+
+    @strawberry.field
+    def period_type(self) -> PeriodType:  # type: ignore[valid-type]
+        return PeriodTypeEnum(self.purchase_row.period_type)
+
+    @strawberry.field
+    def purchased_at(self) -> datetime:
+        return self.purchase_row.purchased_at
+
+    @strawberry.field(description="Null for lifetime access. Includes any grace period.")
+    def expires_at(self) -> datetime | None:
+        return self.purchase_row.access_expires_at
+
+    @strawberry.field
+    def will_renew(self) -> bool:
+        return self.purchase_row.will_renew
+
+    @strawberry.field
+    def unsubscribe_detected_at(self) -> datetime | None:
+        return self.purchase_row.unsubscribe_detected_at
+
+    @strawberry.field
+    def billing_issue_detected_at(self) -> datetime | None:
+        return self.purchase_row.billing_issue_detected_at
+
+    @strawberry.field
+    def grace_period_expires_at(self) -> datetime | None:
+        return self.purchase_row.grace_period_expires_at
+
+    @strawberry.field(description="The purchase behind it; null for a granted entitlement.")
+    def purchase(self) -> PurchaseType | None:
+        return None if self.purchase_row.is_granted else PurchaseType(row=self.purchase_row)

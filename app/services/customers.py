@@ -1,0 +1,134 @@
+"""Finding, creating, locking and merging customers inside a unit of work."""
+
+from datetime import datetime
+
+from sqlalchemy import delete, update
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from app.db.engine import on_postgres
+from app.db.models import AppUserId, Attribute, Customer, CustomerEvent, Note, Purchase, StoreTransaction
+from app.domain.errors import DomainError, ErrorCode
+from app.domain.identity import is_anonymous
+
+
+async def find_customer(session: AsyncSession, project_id: int, app_user_id: str) -> Customer | None:
+    return (
+        await session.exec(
+            select(Customer)
+            .join(AppUserId, col(AppUserId.customer_id) == col(Customer.id))
+            .where(AppUserId.project_id == project_id, AppUserId.app_user_id == app_user_id)
+        )
+    ).first()
+
+
+async def require_customer(
+    session: AsyncSession, project_id: int, app_user_id: str, field: tuple[str, ...] = ("input", "appUserId")
+) -> Customer:
+    customer = await find_customer(session, project_id, app_user_id)
+    if customer is None:
+        raise DomainError(
+            ErrorCode.CUSTOMER_NOT_FOUND, f"No customer with App User ID {app_user_id!r}.", field
+        )
+    return customer
+
+
+async def create_customer(
+    session: AsyncSession, project_id: int, app_user_id: str, now: datetime
+) -> Customer:
+    customer = Customer(project_id=project_id, first_seen_at=now, last_seen_at=now)
+    session.add(customer)
+    await session.flush()
+    assert customer.id is not None
+    session.add(
+        AppUserId(
+            project_id=project_id,
+            customer_id=customer.id,
+            app_user_id=app_user_id,
+            is_anonymous=is_anonymous(app_user_id),
+            is_original=True,
+            created_at=now,
+        )
+    )
+    # A concurrent creation of the same id fails here (unique per project); the unit of
+    # work is then retried and finds the customer the other request created.
+    await session.flush()
+    return customer
+
+
+async def get_or_create_customer(
+    session: AsyncSession, project_id: int, app_user_id: str, now: datetime
+) -> tuple[Customer, bool]:
+    customer = await find_customer(session, project_id, app_user_id)
+    if customer is not None:
+        return customer, False
+    return await create_customer(session, project_id, app_user_id, now), True
+
+
+async def lock_customer(session: AsyncSession, customer_id: int) -> None:
+    """Serialize writers of one customer (count-then-insert rules, balances, transfers).
+
+    PostgreSQL: a row lock held to the end of the transaction. SQLite: write units of
+    work already begin with BEGIN IMMEDIATE, so writers are serialized anyway.
+    """
+    if on_postgres(session):
+        await session.exec(select(Customer.id).where(Customer.id == customer_id).with_for_update())
+
+
+async def lock_customers(session: AsyncSession, customer_ids: list[int]) -> None:
+    """Lock several customers in id order, so two opposite transfers cannot deadlock."""
+    for customer_id in sorted(set(customer_ids)):
+        await lock_customer(session, customer_id)
+
+
+async def add_alias(
+    session: AsyncSession, project_id: int, customer_id: int, app_user_id: str, now: datetime
+) -> AppUserId:
+    alias = AppUserId(
+        project_id=project_id,
+        customer_id=customer_id,
+        app_user_id=app_user_id,
+        is_anonymous=is_anonymous(app_user_id),
+        is_original=False,
+        created_at=now,
+    )
+    session.add(alias)
+    await session.flush()
+    return alias
+
+
+async def merge_customers(session: AsyncSession, source: Customer, target: Customer) -> None:
+    """Fold `source` into `target`: its IDs become aliases, its history and data move.
+
+    The target keeps its own attribute values where both have a key.
+    """
+    assert source.id is not None and target.id is not None
+    await lock_customers(session, [source.id, target.id])
+    for model in (Purchase, StoreTransaction, CustomerEvent, Note):
+        await session.exec(  # type: ignore[call-overload]
+            update(model).where(col(model.customer_id) == source.id).values(customer_id=target.id)
+        )
+    await session.exec(  # type: ignore[call-overload]
+        update(AppUserId)
+        .where(col(AppUserId.customer_id) == source.id)
+        .values(customer_id=target.id, is_original=False)
+    )
+    target_keys = select(Attribute.key).where(Attribute.customer_id == target.id)
+    await session.exec(  # type: ignore[call-overload]
+        delete(Attribute).where(col(Attribute.customer_id) == source.id, col(Attribute.key).in_(target_keys))
+    )
+    await session.exec(  # type: ignore[call-overload]
+        update(Attribute).where(col(Attribute.customer_id) == source.id).values(customer_id=target.id)
+    )
+    target.first_seen_at = min(target.first_seen_at, source.first_seen_at)
+    if source.last_opened_at and (
+        target.last_opened_at is None or source.last_opened_at > target.last_opened_at
+    ):
+        target.last_opened_at = source.last_opened_at
+        target.country = target.country or source.country
+    target.last_seen_at = max(target.last_seen_at, source.last_seen_at)
+    target.offering_override_id = target.offering_override_id or source.offering_override_id
+    session.add(target)
+    await session.flush()
+    await session.delete(source)
+    await session.flush()

@@ -1,0 +1,111 @@
+"""identifyCustomer (the SDK's logIn) and recordAppOpen."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from app.db.engine import Database
+from app.db.models import AppUserId, Customer
+from app.db.types import utcnow
+from app.domain.enums import CustomerEventType
+from app.domain.errors import DomainError, ErrorCode
+from app.domain.geo import country_for_ip
+from app.domain.identity import IdentifyOutcome, identify_outcome, is_anonymous, validate_app_user_id
+from app.services.customers import (
+    add_alias,
+    create_customer,
+    find_customer,
+    get_or_create_customer,
+    merge_customers,
+)
+from app.services.timeline import Timeline
+from app.services.unit_of_work import in_transaction
+
+
+@dataclass(frozen=True, slots=True)
+class IdentifyResult:
+    customer: Customer
+    created: bool
+
+
+async def _has_anonymous_alias(session: AsyncSession, customer_id: int | None) -> bool:
+    return (
+        await session.exec(
+            select(AppUserId.id).where(AppUserId.customer_id == customer_id, AppUserId.is_anonymous)
+        )
+    ).first() is not None
+
+
+async def identify_customer(
+    db: Database, project_id: int, app_user_id: str, new_app_user_id: str, now: datetime | None = None
+) -> IdentifyResult:
+    validate_app_user_id(app_user_id, ("input", "appUserId"))
+    validate_app_user_id(new_app_user_id, ("input", "newAppUserId"))
+    moment = now or utcnow()
+
+    async def work(session: AsyncSession) -> IdentifyResult:
+        current = await find_customer(session, project_id, app_user_id)
+        new = await find_customer(session, project_id, new_app_user_id)
+        outcome = identify_outcome(
+            current_is_anonymous=is_anonymous(app_user_id),
+            current_customer_exists=current is not None,
+            new_customer_exists=new is not None,
+            new_customer_has_anonymous_alias=new is not None and await _has_anonymous_alias(session, new.id),
+            same_customer=current is not None and new is not None and current.id == new.id,
+        )
+        timeline = Timeline(session, project_id, moment)
+        if outcome is IdentifyOutcome.ALIAS_NEW:
+            assert current is not None and current.id is not None
+            await add_alias(session, project_id, current.id, new_app_user_id, moment)
+            await timeline.record(current, CustomerEventType.CREATED_ALIAS, purchased_at=moment)
+            return IdentifyResult(current, True)
+        if outcome is IdentifyOutcome.MERGE_INTO_NEW:
+            assert current is not None and new is not None
+            await merge_customers(session, current, new)
+            await timeline.record(new, CustomerEventType.CREATED_ALIAS, purchased_at=moment)
+            return IdentifyResult(new, True)
+        if outcome is IdentifyOutcome.ALREADY_SAME:
+            assert new is not None
+            return IdentifyResult(new, False)
+        if new is None:
+            new = await create_customer(session, project_id, new_app_user_id, moment)
+        return IdentifyResult(new, False)
+
+    return await in_transaction(db, work)
+
+
+async def record_app_open(
+    db: Database, project_id: int, app_user_id: str, ip_address: str | None, now: datetime | None = None
+) -> Customer:
+    """The app was opened: last opened, last seen and the country of the address.
+
+    The address is used once, here, to find the country and is then dropped: it is
+    never written to a table or a log line.
+    """
+    validate_app_user_id(app_user_id)
+    if ip_address is not None and len(ip_address) > 64:
+        raise DomainError(ErrorCode.INVALID_INPUT, "Not an IP address.", ("input", "ipAddress"))
+    country = country_for_ip(ip_address) if ip_address else None
+    moment = now or utcnow()
+
+    async def work(session: AsyncSession) -> Customer:
+        customer, _ = await get_or_create_customer(session, project_id, app_user_id, moment)
+        customer.last_opened_at = moment
+        customer.last_seen_at = moment
+        if country is not None:
+            customer.country = country
+        session.add(customer)
+        alias = (
+            await session.exec(
+                select(AppUserId).where(
+                    AppUserId.project_id == project_id, AppUserId.app_user_id == app_user_id
+                )
+            )
+        ).one()
+        alias.last_seen_at = moment
+        session.add(alias)
+        return customer
+
+    return await in_transaction(db, work)

@@ -1,0 +1,212 @@
+from datetime import UTC, datetime, timedelta, timezone
+from decimal import Decimal
+from importlib import resources
+from pathlib import Path
+
+import pytest
+
+from app.domain.enums import PeriodType
+from app.domain.prices import PriceResolution, RateTable, default_rate_table, resolve_price
+
+EXPECTED_CURRENCIES = {
+    "EUR", "GBP", "JPY", "CAD", "AUD", "CHF", "SEK", "NOK", "DKK", "PLN", "BRL", "MXN",
+    "INR", "CNY", "KRW", "TRY",
+}  # fmt: skip
+
+
+def at(year: int, month: int, day: int = 15) -> datetime:
+    return datetime(year, month, day, 12, tzinfo=UTC)
+
+
+@pytest.fixture
+def table() -> RateTable:
+    return RateTable(
+        [
+            ("EUR", "2024-01", "0.9"),
+            ("EUR", "2024-03", Decimal("0.8")),
+            ("EUR", "2024-03-20", "0.5"),
+            ("JPY", "2024-01", "150"),
+        ]
+    )
+
+
+class TestRateLookup:
+    def test_uses_the_row_of_the_month(self, table: RateTable) -> None:
+        assert table.to_usd(Decimal("9.00"), "EUR", at(2024, 1)) == Decimal("10.00")
+
+    def test_carries_the_latest_row_forward(self, table: RateTable) -> None:
+        assert table.to_usd(Decimal("9.00"), "EUR", at(2024, 2, 28)) == Decimal("10.00")
+        assert table.to_usd(Decimal("8.00"), "EUR", at(2030, 1)) == Decimal("16.00")
+
+    def test_a_day_row_starts_on_its_day(self, table: RateTable) -> None:
+        assert table.to_usd(Decimal("8.00"), "EUR", at(2024, 3, 19)) == Decimal("10.00")
+        assert table.to_usd(Decimal("8.00"), "EUR", at(2024, 3, 20)) == Decimal("16.00")
+
+    def test_a_month_row_starts_on_the_first(self, table: RateTable) -> None:
+        assert table.to_usd(Decimal("8.00"), "EUR", datetime(2024, 3, 1, tzinfo=UTC)) == Decimal("10.00")
+        assert table.to_usd(Decimal("9.00"), "EUR", datetime(2024, 2, 29, 23, 59, tzinfo=UTC)) == Decimal(
+            "10.00"
+        )
+
+    def test_date_before_the_table_uses_the_earliest_row(self, table: RateTable) -> None:
+        assert table.to_usd(Decimal("9.00"), "EUR", at(2019, 6)) == Decimal("10.00")
+
+    def test_unknown_currency_is_none(self, table: RateTable) -> None:
+        assert table.to_usd(Decimal("1.00"), "XYZ", at(2024, 1)) is None
+        assert table.rate("GBP", at(2024, 1)) is None
+
+    def test_usd_is_identity(self, table: RateTable) -> None:
+        assert table.to_usd(Decimal("4.99"), "USD", at(2024, 1)) == Decimal("4.99")
+        assert table.rate("USD", at(2024, 1)) == Decimal(1)
+
+    def test_currency_code_is_case_insensitive(self, table: RateTable) -> None:
+        assert table.to_usd(Decimal("9.00"), "eur", at(2024, 1)) == Decimal("10.00")
+
+    def test_result_is_rounded_half_up_to_cents(self) -> None:
+        table = RateTable([("EUR", "2024-01", "2")])
+        assert table.to_usd(Decimal("0.01"), "EUR", at(2024, 1)) == Decimal("0.01")  # 0.005
+        assert table.to_usd(Decimal("0.03"), "EUR", at(2024, 1)) == Decimal("0.02")  # 0.015
+        assert table.to_usd(Decimal("-0.01"), "EUR", at(2024, 1)) == Decimal("-0.01")
+        assert str(table.to_usd(Decimal("100"), "EUR", at(2024, 1))) == "50.00"
+
+    def test_refund_converts_to_negative_usd(self, table: RateTable) -> None:
+        assert table.to_usd(Decimal("-9.00"), "EUR", at(2024, 1)) == Decimal("-10.00")
+
+    def test_uses_the_utc_date(self) -> None:
+        table = RateTable([("EUR", "2024-01", "1"), ("EUR", "2024-02", "2")])
+        # 2024-02-01 00:30 at UTC+1 is still January in UTC.
+        moment = datetime(2024, 2, 1, 0, 30, tzinfo=timezone(timedelta(hours=1)))
+        assert table.to_usd(Decimal("2"), "EUR", moment) == Decimal("2.00")
+
+    def test_naive_datetime_is_refused(self, table: RateTable) -> None:
+        with pytest.raises(ValueError):
+            table.to_usd(Decimal("1"), "EUR", datetime(2024, 1, 1))
+
+    def test_currencies(self, table: RateTable) -> None:
+        assert table.currencies == frozenset({"EUR", "JPY"})
+
+
+class TestRateTableRows:
+    @pytest.mark.parametrize(
+        "row",
+        [
+            ("EURO", "2024-01", "1"),
+            ("E1R", "2024-01", "1"),
+            ("EUR", "2024", "1"),
+            ("EUR", "2024-13", "1"),
+            ("EUR", "2024-02-30", "1"),
+            ("EUR", "24-01-01", "1"),
+            ("EUR", "2024-01", "abc"),
+            ("EUR", "2024-01", "0"),
+            ("EUR", "2024-01", "-1"),
+            ("EUR", "2024-01", "NaN"),
+            ("EUR", "2024-01", "Infinity"),
+        ],
+    )
+    def test_bad_rows_are_refused(self, row: tuple[str, str, str]) -> None:
+        with pytest.raises(ValueError):
+            RateTable([row])
+
+    def test_two_rows_on_one_date_are_refused(self) -> None:
+        with pytest.raises(ValueError, match="same date"):
+            RateTable([("EUR", "2024-01", "1"), ("EUR", "2024-01-01", "2")])
+
+
+class TestFromCsv:
+    CSV = "currency,month,per_usd\nEUR,2024-01,0.9\n\nGBP,2024-01-10,0.8\n"
+
+    def test_from_text(self) -> None:
+        table = RateTable.from_csv(self.CSV)
+        assert table.to_usd(Decimal("9"), "EUR", at(2024, 1)) == Decimal("10.00")
+        assert table.to_usd(Decimal("8"), "GBP", at(2024, 1)) == Decimal("10.00")
+
+    def test_from_path_object_and_path_string(self, tmp_path: Path) -> None:
+        path = tmp_path / "rates.csv"
+        path.write_text(self.CSV, encoding="utf-8")
+        for source in (path, str(path)):
+            assert RateTable.from_csv(source).currencies == frozenset({"EUR", "GBP"})
+
+    def test_wrong_header_is_refused(self) -> None:
+        with pytest.raises(ValueError, match="header"):
+            RateTable.from_csv("currency,date,rate\nEUR,2024-01,0.9\n")
+
+    def test_wrong_column_count_is_refused(self) -> None:
+        with pytest.raises(ValueError, match="line 2"):
+            RateTable.from_csv("currency,month,per_usd\nEUR,2024-01\n")
+
+
+class TestDefaultRateTable:
+    def test_is_cached(self) -> None:
+        assert default_rate_table() is default_rate_table()
+
+    def test_has_every_listed_currency(self) -> None:
+        assert default_rate_table().currencies == frozenset(EXPECTED_CURRENCIES)
+
+    def test_has_every_month_from_2020_01_to_2026_11(self) -> None:
+        text = resources.files("app.data").joinpath("usd_rates.csv").read_text("utf-8")
+        lines = text.strip().splitlines()
+        assert lines[0] == "currency,month,per_usd"
+        months = [f"{y}-{m:02d}" for y in range(2020, 2027) for m in range(1, 13)][:-1]
+        for currency in EXPECTED_CURRENCIES:
+            rows = [line.split(",")[1] for line in lines[1:] if line.startswith(currency + ",")]
+            assert rows == months, currency
+
+    @pytest.mark.parametrize(
+        ("currency", "when", "low", "high"),
+        [
+            # Sanity bands around well-known monthly averages.
+            ("EUR", at(2022, 10), "0.98", "1.05"),  # parity in autumn 2022
+            ("GBP", at(2022, 10), "0.85", "0.92"),
+            ("JPY", at(2024, 6), "150", "165"),
+            ("CHF", at(2021, 6), "0.88", "0.93"),
+            ("DKK", at(2023, 6), "6.7", "7.1"),
+            ("INR", at(2023, 6), "80", "84"),
+            ("KRW", at(2022, 10), "1380", "1450"),
+            ("TRY", at(2024, 6), "31", "34"),
+            ("BRL", at(2020, 5), "5.3", "5.9"),
+        ],
+    )
+    def test_rates_are_plausible(self, currency: str, when: datetime, low: str, high: str) -> None:
+        rate = default_rate_table().rate(currency, when)
+        assert rate is not None
+        assert Decimal(low) <= rate <= Decimal(high)
+
+    def test_converts_a_euro_price(self) -> None:
+        usd = default_rate_table().to_usd(Decimal("9.99"), "EUR", at(2024, 1))
+        assert usd is not None
+        assert Decimal("10.60") <= usd <= Decimal("11.20")
+
+
+class TestResolvePrice:
+    def test_trial_costs_zero_in_its_currency(self) -> None:
+        assert resolve_price(
+            Decimal("9.99"), "EUR", Decimal("4.99"), "USD", PeriodType.TRIAL
+        ) == PriceResolution(Decimal(0), "EUR", False)
+
+    def test_trial_without_transaction_currency_uses_the_list_currency(self) -> None:
+        assert resolve_price(None, None, Decimal("4.99"), "USD", PeriodType.TRIAL) == (
+            PriceResolution(Decimal(0), "USD", False)
+        )
+
+    def test_transaction_price_wins(self) -> None:
+        assert resolve_price(
+            Decimal("9.99"), "EUR", Decimal("4.99"), "USD", PeriodType.NORMAL
+        ) == PriceResolution(Decimal("9.99"), "EUR", False)
+
+    def test_zero_transaction_price_is_a_price(self) -> None:
+        assert resolve_price(Decimal(0), "EUR", Decimal("4.99"), "USD", PeriodType.INTRO) == PriceResolution(
+            Decimal(0), "EUR", False
+        )
+
+    def test_list_price_is_an_estimate(self) -> None:
+        assert resolve_price(None, None, Decimal("4.99"), "USD", None) == PriceResolution(
+            Decimal("4.99"), "USD", True
+        )
+
+    def test_price_without_currency_falls_back_to_list_price(self) -> None:
+        assert resolve_price(
+            Decimal("9.99"), None, Decimal("4.99"), "USD", PeriodType.NORMAL
+        ) == PriceResolution(Decimal("4.99"), "USD", True)
+
+    def test_nothing_known(self) -> None:
+        assert resolve_price(None, None, None, None, PeriodType.NORMAL) == PriceResolution(None, None, False)
