@@ -23,7 +23,6 @@ def parse_datetime(value: object) -> datetime:
 
 
 DateTimeScalar = strawberry.scalar(
-    datetime,
     name="DateTime",
     description="An ISO 8601 date-time in UTC, e.g. 2026-11-30T09:00:00Z.",
     serialize=serialize_datetime,

@@ -9,7 +9,17 @@ from sqlalchemy.sql import ColumnElement, Select
 from sqlmodel import col, select
 
 from app.db.engine import Database
-from app.db.models import AppUserId, Attribute, Customer
+from app.db.models import (
+    AppUserId,
+    Attribute,
+    Customer,
+    Entitlement,
+    Product,
+    ProductEntitlement,
+    Purchase,
+    StoreTransaction,
+)
+from app.db.types import utcnow
 
 MAX_PAGE_SIZE = 100
 
@@ -62,7 +72,38 @@ class CustomerQuery:
         by_email = select(Attribute.customer_id).where(
             Attribute.project_id == self.project_id, Attribute.key == "$email", Attribute.value == text
         )
-        return or_(col(Customer.id).in_(by_app_user_id), col(Customer.id).in_(by_email))
+        return or_(
+            col(Customer.id).in_(by_app_user_id),
+            col(Customer.id).in_(by_email),
+            col(Customer.id).in_(self.owns_transaction(text)),
+        )
+
+    def owns_transaction(self, transaction_id: str) -> Select[tuple[int]]:
+        return select(StoreTransaction.customer_id).where(  # type: ignore[return-value]
+            StoreTransaction.project_id == self.project_id, StoreTransaction.transaction_id == transaction_id
+        )
+
+    def has_active_entitlement(self, identifier: str, now: datetime) -> Select[tuple[int]]:
+        """Customers with a production purchase or grant that gives `identifier` now."""
+        grants_it = (
+            select(ProductEntitlement.product_id)
+            .join(Product, col(Product.id) == col(ProductEntitlement.product_id))
+            .join(Entitlement, col(Entitlement.id) == col(ProductEntitlement.entitlement_id))
+            .where(
+                col(Product.project_id) == col(Purchase.project_id),
+                col(Product.store) == col(Purchase.store),
+                col(Product.identifier) == col(Purchase.product_id),
+                Entitlement.identifier == identifier,
+            )
+            .exists()
+        )
+        return select(Purchase.customer_id).where(  # type: ignore[return-value]
+            Purchase.project_id == self.project_id,
+            Purchase.environment == "PRODUCTION",
+            col(Purchase.refunded_at).is_(None),
+            or_(col(Purchase.access_expires_at).is_(None), col(Purchase.access_expires_at) > now),
+            or_(col(Purchase.granted_entitlement) == identifier, grants_it),
+        )
 
     def conditions(self, search: str | None, spec: CustomerFilterSpec | None) -> list[ColumnElement[bool]]:
         where: list[ColumnElement[bool]] = [col(Customer.project_id) == self.project_id]
@@ -70,6 +111,15 @@ class CustomerQuery:
             where.append(self.search(search))
         if spec is None:
             return where
+        if spec.active_entitlement:
+            where.append(col(Customer.id).in_(self.has_active_entitlement(spec.active_entitlement, utcnow())))
+        if spec.transaction_id:
+            where.append(col(Customer.id).in_(self.owns_transaction(spec.transaction_id)))
+        if spec.store:
+            in_store = select(Purchase.customer_id).where(
+                Purchase.project_id == self.project_id, Purchase.store == spec.store
+            )
+            where.append(col(Customer.id).in_(in_store))
         if spec.country:
             where.append(col(Customer.country) == spec.country.upper())
         if spec.attribute is not None:
