@@ -2,8 +2,9 @@
 
 import gc
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from datetime import datetime
 from typing import Any
 
 from cross_web import HTTPException
@@ -14,6 +15,7 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
 from app.db.engine import Database, create_engine
+from app.db.types import utcnow
 from app.graphql.schema import build_schema
 from app.graphql.view import GraphQLView
 from app.logging import configure_logging, log
@@ -22,11 +24,16 @@ from app.services.projects import ensure_bootstrap_project
 from app.settings import Settings, get_settings
 
 
-def create_app(settings: Settings | None = None, db: Database | None = None) -> Starlette:
+def create_app(
+    settings: Settings | None = None,
+    db: Database | None = None,
+    clock: Callable[[], datetime] = utcnow,
+) -> Starlette:
+    """The application; tests pass their own database and clock."""
     settings = settings or get_settings()
     db = db or Database(create_engine(settings.database_url))
     schema = build_schema(settings)
-    graphql = GraphQLView(schema, db, settings)
+    graphql = GraphQLView(schema, db, settings, clock)
     metrics = Metrics()
 
     async def healthz(_: Request) -> Response:

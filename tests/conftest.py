@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -94,6 +95,24 @@ def make_settings(database_url: str, **overrides: Any) -> Settings:
     return Settings(**values)
 
 
+class Clock:
+    """The service's clock in tests: real time unless a test sets it."""
+
+    def __init__(self) -> None:
+        self.frozen: datetime | None = None
+
+    def __call__(self) -> datetime:
+        return self.frozen or datetime.now(UTC)
+
+    def set(self, moment: datetime) -> None:
+        self.frozen = moment
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
 @dataclass
 class ApiClient:
     """A project of one's own and an HTTP client to the ASGI app."""
@@ -139,8 +158,10 @@ async def new_api_client(db: Database, app: Any, name: str = "test") -> ApiClien
 
 
 @pytest.fixture
-async def api(db: Database, database_urls: dict[str, str], backend: str) -> AsyncIterator[ApiClient]:
-    app = create_app(make_settings(database_urls[backend]), db)
+async def api(
+    db: Database, database_urls: dict[str, str], backend: str, clock: Clock
+) -> AsyncIterator[ApiClient]:
+    app = create_app(make_settings(database_urls[backend]), db, clock)
     client = await new_api_client(db, app)
     try:
         yield client

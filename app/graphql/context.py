@@ -1,6 +1,7 @@
 """The per-request context: who is acting, the database and the request's loaders."""
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from functools import cached_property
 from typing import Any
 
@@ -19,6 +20,8 @@ class Context:
     db: Database
     settings: Settings
     principal: Principal
+    # One clock reading per request: every rule of the request sees the same "now".
+    now: datetime
     extra: dict[str, Any] = field(default_factory=dict)
 
     @cached_property

@@ -154,7 +154,7 @@ class Query:
                 store=filter.store.value if filter.store else None,
                 country=filter.country,
             )
-        query = CustomerQuery(info.context.project_id, info.context.db.dialect)
+        query = CustomerQuery(info.context.project_id, info.context.db.dialect, info.context.now)
         page = await find_customers(info.context.db, query, search, spec, size, _position(after))
         edges = [
             CustomerEdge(

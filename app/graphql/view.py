@@ -1,5 +1,7 @@
 """The /graphql endpoint: authenticates the key, then builds the request's context."""
 
+from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from cross_web import HTTPException
@@ -9,6 +11,7 @@ from strawberry.asgi import GraphQL
 
 from app.db.engine import Database
 from app.db.models import Project
+from app.db.types import utcnow
 from app.domain.enums import ApiKeyRole
 from app.graphql.context import Context
 from app.services.keys import Principal, authenticate
@@ -18,7 +21,9 @@ DEVELOPMENT_KEY_NAME = "development (no key)"
 
 
 class GraphQLView(GraphQL[Context, None]):
-    def __init__(self, schema: Any, db: Database, settings: Settings) -> None:
+    def __init__(
+        self, schema: Any, db: Database, settings: Settings, clock: Callable[[], datetime] = utcnow
+    ) -> None:
         super().__init__(
             schema,
             graphql_ide=None if settings.is_production else "graphiql",
@@ -26,11 +31,17 @@ class GraphQLView(GraphQL[Context, None]):
         )
         self.db = db
         self.settings = settings
+        self.clock = clock
 
     async def get_context(self, request: Any, response: Any) -> Context:
         principal = await self.principal_for(request)
         return Context(
-            request=request, response=response, db=self.db, settings=self.settings, principal=principal
+            request=request,
+            response=response,
+            db=self.db,
+            settings=self.settings,
+            principal=principal,
+            now=self.clock(),
         )
 
     async def principal_for(self, request: Request) -> Principal:

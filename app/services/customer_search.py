@@ -19,7 +19,6 @@ from app.db.models import (
     Purchase,
     StoreTransaction,
 )
-from app.db.types import utcnow
 
 MAX_PAGE_SIZE = 100
 
@@ -60,9 +59,10 @@ def _prefix_match(column: Any, prefix: str, dialect: str) -> ColumnElement[bool]
 class CustomerQuery:
     """Builds the WHERE clause of the list; more conditions join as features arrive."""
 
-    def __init__(self, project_id: int, dialect: str) -> None:
+    def __init__(self, project_id: int, dialect: str, now: datetime) -> None:
         self.project_id = project_id
         self.dialect = dialect
+        self.now = now
 
     def search(self, text: str) -> ColumnElement[bool]:
         by_app_user_id = select(AppUserId.customer_id).where(
@@ -112,7 +112,7 @@ class CustomerQuery:
         if spec is None:
             return where
         if spec.active_entitlement:
-            where.append(col(Customer.id).in_(self.has_active_entitlement(spec.active_entitlement, utcnow())))
+            where.append(col(Customer.id).in_(self.has_active_entitlement(spec.active_entitlement, self.now)))
         if spec.transaction_id:
             where.append(col(Customer.id).in_(self.owns_transaction(spec.transaction_id)))
         if spec.store:

@@ -140,7 +140,11 @@ class SdkMutations:
                 transactions=[t.to_state() for t in input.transactions],
             )
             result = await record_receipt(
-                info.context.db, info.context.project_id, receipt, rate_table(info.context.settings)
+                info.context.db,
+                info.context.project_id,
+                receipt,
+                rate_table(info.context.settings),
+                info.context.now,
             )
             return RecordReceiptPayload(
                 customer=CustomerType(row=result.customer),
@@ -155,7 +159,11 @@ class SdkMutations:
     async def identify_customer(self, info: Info, input: IdentifyCustomerInput) -> IdentifyCustomerPayload:
         async def act() -> IdentifyCustomerPayload:
             result = await identify_customer(
-                info.context.db, info.context.project_id, input.app_user_id, input.new_app_user_id
+                info.context.db,
+                info.context.project_id,
+                input.app_user_id,
+                input.new_app_user_id,
+                info.context.now,
             )
             return IdentifyCustomerPayload(customer=CustomerType(row=result.customer), created=result.created)
 

@@ -6,7 +6,6 @@ from decimal import Decimal
 import strawberry
 
 from app.db import models
-from app.db.types import utcnow
 from app.domain.attributes import ATTRIBUTION_KEYS, is_reserved
 from app.domain.entitlement_status import EntitlementGrantSource, entitlement_statuses
 from app.domain.enums import Environment as EnvironmentEnum
@@ -239,7 +238,7 @@ class CustomerType(Node):
         existing = {row.identifier for row in known if row is not None}
         return [
             CustomerEntitlement(status=status, purchase_row=status.source.purchase_key)  # type: ignore[arg-type]
-            for status in entitlement_statuses(sources, utcnow(), include_sandbox=True)
+            for status in entitlement_statuses(sources, info.context.now, include_sandbox=True)
             if status.entitlement_identifier in existing
         ]
 

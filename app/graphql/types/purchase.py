@@ -5,7 +5,6 @@ from datetime import datetime
 import strawberry
 
 from app.db import models
-from app.db.types import utcnow
 from app.domain.entitlement_status import EntitlementStatus
 from app.domain.enums import CancelReason as CancelReasonEnum
 from app.domain.enums import PeriodType as PeriodTypeEnum
@@ -107,8 +106,8 @@ class PurchaseType(Node):
         return self.row.will_renew
 
     @strawberry.field
-    def status(self) -> PurchaseStatus:  # type: ignore[valid-type]
-        return purchase_status(latest_state(self.row), utcnow())
+    def status(self, info: Info) -> PurchaseStatus:  # type: ignore[valid-type]
+        return purchase_status(latest_state(self.row), info.context.now)
 
     @strawberry.field(
         description="Price of the last period in the purchase currency; estimated when the store sent none."
@@ -137,7 +136,7 @@ class PurchaseType(Node):
     @strawberry.field(
         description="Whether cancelSubscription can act on it (Web Billing, and Play Store in a trial)."
     )
-    def can_cancel(self) -> bool:
+    def can_cancel(self, info: Info) -> bool:
         return can_cancel(
             StoreEnum(self.row.store),
             ProductTypeEnum(self.row.type),
@@ -145,7 +144,7 @@ class PurchaseType(Node):
             self.row.will_renew,
             self.row.access_expires_at,
             self.row.refunded_at,
-            utcnow(),
+            info.context.now,
         )
 
     @strawberry.field
