@@ -56,12 +56,12 @@ ATTRIBUTION_KEYS: Final[Mapping[str, str]] = MappingProxyType(
     {
         "network": "$mediaSource",
         "campaign": "$campaign",
-        "adGroup": "$adGroup",
+        "ad_group": "$adGroup",
         "keywords": "$keyword",
         "creative": "$creative",
     }
 )
-"""The Attribution card's fields and the reserved keys they show."""
+"""The Attribution card's fields (as Python names) and the reserved keys they show."""
 
 # Pragmatic, not RFC 5322: one @, no whitespace, a dotted domain. It catches the typos
 # and placeholders that would make an email integration fail, and nothing more.

@@ -8,7 +8,6 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.db.engine import Database
 from app.db.models import AppUserId, Customer
-from app.db.types import utcnow
 from app.domain.enums import CustomerEventType
 from app.domain.errors import DomainError, ErrorCode
 from app.domain.geo import country_for_ip
@@ -39,11 +38,11 @@ async def _has_anonymous_alias(session: AsyncSession, customer_id: int | None) -
 
 
 async def identify_customer(
-    db: Database, project_id: int, app_user_id: str, new_app_user_id: str, now: datetime | None = None
+    db: Database, project_id: int, app_user_id: str, new_app_user_id: str, now: datetime
 ) -> IdentifyResult:
     validate_app_user_id(app_user_id, ("input", "appUserId"))
     validate_app_user_id(new_app_user_id, ("input", "newAppUserId"))
-    moment = now or utcnow()
+    moment = now
 
     async def work(session: AsyncSession) -> IdentifyResult:
         current = await find_customer(session, project_id, app_user_id)
@@ -77,7 +76,7 @@ async def identify_customer(
 
 
 async def record_app_open(
-    db: Database, project_id: int, app_user_id: str, ip_address: str | None, now: datetime | None = None
+    db: Database, project_id: int, app_user_id: str, ip_address: str | None, now: datetime
 ) -> Customer:
     """The app was opened: last opened, last seen and the country of the address.
 
@@ -88,7 +87,7 @@ async def record_app_open(
     if ip_address is not None and len(ip_address) > 64:
         raise DomainError(ErrorCode.INVALID_INPUT, "Not an IP address.", ("input", "ipAddress"))
     country = country_for_ip(ip_address) if ip_address else None
-    moment = now or utcnow()
+    moment = now
 
     async def work(session: AsyncSession) -> Customer:
         customer, _ = await get_or_create_customer(session, project_id, app_user_id, moment)

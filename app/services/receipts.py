@@ -24,7 +24,6 @@ from app.db.models import (
     Purchase,
     StoreTransaction,
 )
-from app.db.types import utcnow
 from app.domain.enums import (
     CancelReason,
     CustomerEventType,
@@ -123,9 +122,9 @@ def validate_receipt(receipt: PostedReceipt, now: datetime) -> None:
 
 
 async def record_receipt(
-    db: Database, project_id: int, receipt: PostedReceipt, rates: RateTable, now: datetime | None = None
+    db: Database, project_id: int, receipt: PostedReceipt, rates: RateTable, now: datetime
 ) -> ReceiptResult:
-    moment = now or utcnow()
+    moment = now
     validate_receipt(receipt, moment)
 
     async def work(session: AsyncSession) -> ReceiptResult:

@@ -63,7 +63,7 @@ class TestReservedKeys:
         assert dict(ATTRIBUTION_KEYS) == {
             "network": "$mediaSource",
             "campaign": "$campaign",
-            "adGroup": "$adGroup",
+            "ad_group": "$adGroup",
             "keywords": "$keyword",
             "creative": "$creative",
         }

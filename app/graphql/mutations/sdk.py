@@ -177,7 +177,7 @@ class SdkMutations:
             client = getattr(info.context.request, "client", None)
             address = input.ip_address or (client.host if client else None)
             customer = await record_app_open(
-                info.context.db, info.context.project_id, input.app_user_id, address
+                info.context.db, info.context.project_id, input.app_user_id, address, info.context.now
             )
             return RecordAppOpenPayload(customer=CustomerType(row=customer))
 

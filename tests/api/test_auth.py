@@ -1,0 +1,570 @@
+"""Authentication, roles and project isolation (DESIGN.md section 3, "Auth").
+
+Rules checked here:
+- production: no key, a bad key, a malformed Authorization header or a revoked key is
+  answered with HTTP 401; in development a request without a key acts as the admin of
+  the first project;
+- a role that may not do something gets a GraphQL error with extensions.code FORBIDDEN,
+  `data: null`, and nothing in the database changes;
+- the SDK key reads a customer's access only (not the customer list, the project, notes
+  or attributes);
+- a key never sees another project's data, including through `node(id:)`;
+- only a SHA-256 hash of a key is stored; the key's prefix, role, name and last use are
+  listed on the project.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy import select, text
+from sqlmodel import SQLModel
+
+import app.db.models  # noqa: F401  (registers every table in SQLModel.metadata)
+from app.db.engine import Database
+from app.domain.enums import ApiKeyRole
+from app.graphql.ids import decode_id, decode_id_of, encode_id
+from app.graphql.schema import build_schema
+from app.main import create_app
+from app.settings import Settings
+from tests.api.helpers import configure_catalog, days, post_receipt, txn
+from tests.conftest import ApiClient, make_settings, new_api_client
+
+SDK, VIEWER, SUPPORT, ADMIN = ApiKeyRole.SDK, ApiKeyRole.VIEWER, ApiKeyRole.SUPPORT, ApiKeyRole.ADMIN
+
+PROJECT_QUERY = "{ project { id name } }"
+
+
+def forbidden(response: httpx.Response) -> str:
+    """Asserts a FORBIDDEN refusal (HTTP 200, data null) and returns its message."""
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body.get("data") is None, body
+    codes = [error.get("extensions", {}).get("code") for error in body.get("errors", [])]
+    assert codes == ["FORBIDDEN"], body
+    return str(body["errors"][0]["message"])
+
+
+async def raw_post(api: ApiClient, query: str, headers: dict[str, str]) -> httpx.Response:
+    return await api.http.post("/graphql", json={"query": query}, headers=headers)
+
+
+# -- production: who gets in --------------------------------------------------------
+
+
+async def test_no_authorization_header_is_401(api: ApiClient) -> None:
+    response = await raw_post(api, PROJECT_QUERY, headers={})
+    assert response.status_code == 401
+
+
+async def test_unknown_key_is_401(api: ApiClient) -> None:
+    response = await raw_post(api, PROJECT_QUERY, {"Authorization": "Bearer cpk_not-a-real-key"})
+    assert response.status_code == 401
+    # A near miss of a real key is just as unknown.
+    response = await raw_post(api, PROJECT_QUERY, {"Authorization": f"Bearer {api.admin_key}x"})
+    assert response.status_code == 401
+
+
+@pytest.mark.parametrize(
+    "header",
+    ["Basic x", "Basic {key}", "Bearer ", "Bearer", "{key}", "Token {key}", "Bearer    "],
+    ids=["basic", "basic-with-key", "bearer-empty", "bearer-alone", "bare-key", "token-scheme", "blank"],
+)
+async def test_malformed_authorization_header_is_401(api: ApiClient, header: str) -> None:
+    response = await raw_post(api, PROJECT_QUERY, {"Authorization": header.replace("{key}", api.admin_key)})
+    assert response.status_code == 401
+
+
+async def test_valid_key_is_accepted(api: ApiClient) -> None:
+    response = await raw_post(api, PROJECT_QUERY, {"Authorization": f"Bearer {api.admin_key}"})
+    assert response.status_code == 200
+    assert response.json()["data"]["project"]["name"] == "test"
+
+
+async def test_revoked_key_is_401_afterwards(api: ApiClient) -> None:
+    created = await create_key(api, "short-lived", "VIEWER")
+    secret = created["secret"]
+    assert (await api.post(PROJECT_QUERY, key=secret)).status_code == 200
+
+    data = await api.gql(
+        "mutation($id: ID!) { revokeApiKey(input: {apiKeyId: $id}) { revokedApiKeyId userErrors { code } } }",
+        {"id": created["apiKey"]["id"]},
+    )
+    assert data["revokeApiKey"] == {"revokedApiKeyId": created["apiKey"]["id"], "userErrors": []}
+
+    assert (await api.post(PROJECT_QUERY, key=secret)).status_code == 401
+    # The admin key that revoked it still works.
+    assert (await api.post(PROJECT_QUERY)).status_code == 200
+
+
+# -- development: no key acts as the first project's admin ---------------------------
+
+
+@pytest.fixture
+async def dev_http(
+    db: Database, database_urls: dict[str, str], backend: str
+) -> AsyncIterator[httpx.AsyncClient]:
+    await new_api_client(db, create_app(make_settings(database_urls[backend]), db))  # at least one project
+    app = create_app(make_settings(database_urls[backend], app_env="development"), db)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as http:
+        yield http
+
+
+async def first_project(db: Database) -> tuple[int, str]:
+    async with db.engine.connect() as conn:
+        row = (await conn.execute(text("SELECT id, name FROM project ORDER BY id LIMIT 1"))).one()
+    return int(row[0]), str(row[1])
+
+
+async def test_development_without_key_reads_the_first_project(
+    dev_http: httpx.AsyncClient, db: Database
+) -> None:
+    project_id, name = await first_project(db)
+    response = await dev_http.post("/graphql", json={"query": PROJECT_QUERY})
+    assert response.status_code == 200, response.text
+    assert response.json()["data"]["project"] == {"id": encode_id("Project", project_id), "name": name}
+
+
+async def test_development_without_key_acts_as_admin(dev_http: httpx.AsyncClient) -> None:
+    # An admin-only mutation gets past the role check and is refused by the domain
+    # instead (so nothing changes in the shared first project).
+    query = 'mutation { setCurrentOffering(input: {offeringIdentifier: "no-such-offering-xyz"}) { userErrors { code } } }'
+    response = await dev_http.post("/graphql", json={"query": query})
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert "errors" not in body, body
+    assert body["data"]["setCurrentOffering"]["userErrors"] == [{"code": "OFFERING_NOT_FOUND"}]
+
+
+# -- roles ---------------------------------------------------------------------------
+
+APP_REPORTS = ["recordReceipt", "identifyCustomer", "recordAppOpen"]
+SUPPORT_ACTIONS = [
+    "addNote",
+    "updateNote",
+    "deleteNote",
+    "setAttributes",
+    "grantEntitlement",
+    "revokeGrantedEntitlement",
+    "transferEntitlements",
+    "refundPurchase",
+    "cancelSubscription",
+    "overrideOffering",
+    "adjustVirtualCurrency",
+    "deleteCustomer",
+]
+CONFIGURATION = [
+    "createEntitlement",
+    "createProduct",
+    "createOffering",
+    "setCurrentOffering",
+    "setRestoreBehavior",
+    "createWebhookEndpoint",
+    "deleteWebhookEndpoint",
+    "createApiKey",
+    "revokeApiKey",
+]
+
+# One valid call of each contract mutation; it would change something if it ran.
+# NOTE_ID, ENDPOINT_ID, PURCHASE_ID and API_KEY_ID are replaced by ids of real rows.
+MUTATION_INPUTS = {
+    "recordReceipt": '{appUserId: "u", store: APP_STORE, transactions: [{transactionId: "t-new", '
+    'productId: "monthly", purchasedAt: "2030-01-01T00:00:00Z"}]}',
+    "identifyCustomer": '{appUserId: "u", newAppUserId: "u-new"}',
+    "recordAppOpen": '{appUserId: "u-open"}',
+    "addNote": '{appUserId: "u", body: "a note"}',
+    "updateNote": '{noteId: "NOTE_ID", body: "changed"}',
+    "deleteNote": '{noteId: "NOTE_ID"}',
+    "setAttributes": '{appUserId: "u", attributes: [{key: "plan", value: "gold"}]}',
+    "grantEntitlement": '{appUserId: "u", entitlementIdentifier: "premium", duration: WEEKLY}',
+    "revokeGrantedEntitlement": '{appUserId: "u", entitlementIdentifier: "pro"}',
+    "transferEntitlements": '{fromAppUserId: "u", toAppUserId: "u2"}',
+    "refundPurchase": '{purchaseId: "PURCHASE_ID"}',
+    "cancelSubscription": '{purchaseId: "PURCHASE_ID"}',
+    "overrideOffering": '{appUserId: "u", offeringIdentifier: "spare"}',
+    "adjustVirtualCurrency": '{appUserId: "u", code: "GEMS", amount: 5}',
+    "deleteCustomer": '{appUserId: "u"}',
+    "createEntitlement": '{identifier: "forbidden"}',
+    "createProduct": '{identifier: "forbidden", store: APP_STORE, type: SUBSCRIPTION}',
+    "createOffering": '{identifier: "forbidden"}',
+    "setCurrentOffering": '{offeringIdentifier: "spare"}',
+    "setRestoreBehavior": "{restoreBehavior: KEEP_WITH_ORIGINAL}",
+    "createWebhookEndpoint": '{url: "https://example.com/hook"}',
+    "deleteWebhookEndpoint": '{webhookEndpointId: "ENDPOINT_ID"}',
+    "createApiKey": '{name: "sneaky", role: ADMIN}',
+    "revokeApiKey": '{apiKeyId: "API_KEY_ID"}',
+}
+
+FORBIDDEN_CALLS = (
+    [(VIEWER, name) for name in APP_REPORTS + SUPPORT_ACTIONS + CONFIGURATION]
+    + [(SUPPORT, name) for name in CONFIGURATION]
+    + [(SDK, name) for name in SUPPORT_ACTIONS + CONFIGURATION if name != "setAttributes"]
+)
+
+SCHEMA_MUTATIONS = set(build_schema(Settings(app_env="development"))._schema.mutation_type.fields)
+
+
+def mutation(name: str, ids: dict[str, str]) -> str:
+    arguments = MUTATION_INPUTS[name]
+    for placeholder, value in ids.items():
+        arguments = arguments.replace(placeholder, value)
+    return f"mutation {{ {name}(input: {arguments}) {{ userErrors {{ code }} }} }}"
+
+
+async def create_key(api: ApiClient, name: str, role: str) -> dict[str, Any]:
+    data = await api.gql(
+        """mutation($name: String!, $role: ApiKeyRole!) {
+             createApiKey(input: {name: $name, role: $role}) {
+               secret apiKey { id name role prefix createdAt lastUsedAt } userErrors { code }
+             }
+           }""",
+        {"name": name, "role": role},
+    )
+    assert data["createApiKey"]["userErrors"] == []
+    return data["createApiKey"]  # type: ignore[no-any-return]
+
+
+async def populated_project(api: ApiClient) -> dict[str, str]:
+    """Catalog, two customers with purchases, a spare offering, and the ids of real rows."""
+    await configure_catalog(api)
+    now = datetime.now(UTC)
+    await post_receipt(api, "u", [txn("t1", now - days(1), now + days(29))])
+    await post_receipt(api, "u2", [txn("t2", now - days(1), now + days(29), original="sub-2")])
+    await api.gql('mutation { createOffering(input: {identifier: "spare"}) { userErrors { code } } }')
+    data = await api.gql('{ customer(appUserId: "u") { purchases { id } } project { apiKeys { id } } }')
+    ids = {
+        "PURCHASE_ID": data["customer"]["purchases"][0]["id"],
+        "API_KEY_ID": data["project"]["apiKeys"][0]["id"],
+        "NOTE_ID": encode_id("Note", 10**9),
+        "ENDPOINT_ID": encode_id("WebhookEndpoint", 10**9),
+    }
+    if "addNote" in SCHEMA_MUTATIONS:
+        note = await api.gql('mutation { addNote(input: {appUserId: "u", body: "kept"}) { note { id } } }')
+        ids["NOTE_ID"] = note["addNote"]["note"]["id"]
+    if "createWebhookEndpoint" in SCHEMA_MUTATIONS:
+        endpoint = await api.gql(
+            'mutation { createWebhookEndpoint(input: {url: "https://example.com/kept"}) { webhookEndpoint { id } } }'
+        )
+        ids["ENDPOINT_ID"] = endpoint["createWebhookEndpoint"]["webhookEndpoint"]["id"]
+    return ids
+
+
+async def database_snapshot(db: Database) -> dict[str, list[str]]:
+    """Every row of every table (a key's last use aside), to prove nothing changed."""
+    snapshot: dict[str, list[str]] = {}
+    async with db.engine.connect() as conn:
+        for table in SQLModel.metadata.sorted_tables:
+            columns = [column for column in table.c if column.name != "last_used_at"]
+            rows = (await conn.execute(select(*columns))).all()
+            snapshot[table.name] = sorted(repr(tuple(row)) for row in rows)
+    return snapshot
+
+
+@pytest.mark.parametrize(("role", "name"), FORBIDDEN_CALLS, ids=str)
+async def test_role_may_not_call_mutation(api: ApiClient, role: ApiKeyRole, name: str) -> None:
+    if name not in SCHEMA_MUTATIONS:
+        pytest.skip(f"{name} is not in the schema yet")
+    ids = await populated_project(api)
+    key = await api.key(role)
+    await api.post("{ __typename }", key=key)  # the key's first use is recorded: not part of the check
+    before = await database_snapshot(api.db)
+
+    forbidden(await api.post(mutation(name, ids), key=key))
+    assert await database_snapshot(api.db) == before
+
+
+async def test_viewer_may_not_create_an_entitlement(api: ApiClient) -> None:
+    viewer = await api.key(VIEWER)
+    forbidden(
+        await api.post(
+            'mutation { createEntitlement(input: {identifier: "pro"}) { userErrors { code } } }', key=viewer
+        )
+    )
+    data = await api.gql("{ project { entitlements { identifier } } }", key=viewer)
+    assert data["project"]["entitlements"] == []
+
+
+async def test_viewer_may_not_create_an_api_key(api: ApiClient) -> None:
+    viewer = await api.key(VIEWER)
+    before = (await api.gql("{ project { apiKeys { id name role } } }"))["project"]["apiKeys"]
+    forbidden(
+        await api.post(
+            'mutation { createApiKey(input: {name: "escalate", role: ADMIN}) { secret userErrors { code } } }',
+            key=viewer,
+        )
+    )
+    after = (await api.gql("{ project { apiKeys { id name role } } }"))["project"]["apiKeys"]
+    assert after == before
+    assert "escalate" not in {key["name"] for key in after}
+
+
+async def test_support_may_not_create_an_entitlement(api: ApiClient) -> None:
+    support = await api.key(SUPPORT)
+    forbidden(
+        await api.post(
+            'mutation { createEntitlement(input: {identifier: "pro"}) { userErrors { code } } }', key=support
+        )
+    )
+    data = await api.gql("{ project { entitlements { identifier } } }")
+    assert data["project"]["entitlements"] == []
+
+
+async def test_forbidden_field_among_allowed_ones_refuses_the_whole_operation(api: ApiClient) -> None:
+    support = await api.key(SUPPORT)
+    response = await api.post(
+        """mutation {
+             recordAppOpen(input: {appUserId: "u"}) { userErrors { code } }
+             createEntitlement(input: {identifier: "pro"}) { userErrors { code } }
+           }""",
+        key=support,
+    )
+    forbidden(response)
+    data = await api.gql('{ customer(appUserId: "u") { id } project { entitlements { identifier } } }')
+    assert data == {"customer": None, "project": {"entitlements": []}}
+
+
+async def test_admin_may_configure_the_project(api: ApiClient) -> None:
+    data = await api.gql(
+        'mutation { createEntitlement(input: {identifier: "pro"}) { entitlement { identifier } } }'
+    )
+    assert data["createEntitlement"]["entitlement"] == {"identifier": "pro"}
+    created = await create_key(api, "dashboard", "SUPPORT")
+    assert created["secret"]
+
+
+async def test_viewer_reads_everything(api: ApiClient) -> None:
+    await configure_catalog(api)
+    now = datetime.now(UTC)
+    await post_receipt(api, "u", [txn("t1", now - days(1), now + days(29))])
+    viewer = await api.key(VIEWER)
+    data = await api.gql(
+        """{ project { name apiKeys { name role } products { identifier } }
+             customers { totalCount edges { node { appUserId notes { id } attributes { key } } } }
+             customer(appUserId: "u") { history { edges { node { type } } } purchases { productId } } }""",
+        key=viewer,
+    )
+    assert data["customers"]["totalCount"] == 1
+    assert data["customer"]["purchases"] == [{"productId": "monthly"}]
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "{ customers { totalCount } }",
+        "{ project { name } }",
+        '{ customer(appUserId: "u") { appUserId notes { body } } }',
+        '{ customer(appUserId: "u") { appUserId attributes { key value } } }',
+        '{ customer(appUserId: "u") { history { edges { node { type } } } } }',
+        '{ node(id: "CUSTOMER_ID") { id } }',
+    ],
+    ids=["customers", "project", "notes", "attributes", "history", "node"],
+)
+async def test_sdk_key_may_not_read_beyond_a_customers_access(api: ApiClient, query: str) -> None:
+    await configure_catalog(api)
+    now = datetime.now(UTC)
+    receipt = await post_receipt(api, "u", [txn("t1", now - days(1), now + days(29))])
+    sdk = await api.key(SDK)
+    forbidden(await api.post(query.replace("CUSTOMER_ID", receipt["customer"]["id"]), key=sdk))
+
+
+SDK_RECORD_RECEIPT = """
+mutation($input: RecordReceiptInput!) {
+  recordReceipt(input: $input) { customer { appUserId } events { type } userErrors { code } }
+}"""
+
+SDK_CUSTOMER = """
+query($id: String!) {
+  customer(appUserId: $id) {
+    appUserId
+    entitlements { entitlement { identifier } isActive productId expiresAt }
+    purchases { productId status store environment }
+  }
+}"""
+
+
+async def test_sdk_key_records_a_receipt_and_reads_the_customers_access(api: ApiClient) -> None:
+    await configure_catalog(api)
+    sdk = await api.key(SDK)
+    now = datetime.now(UTC)
+    receipt = {
+        "appUserId": "app-user",
+        "store": "APP_STORE",
+        "transactions": [txn("t1", now - days(1), now + days(29))],
+    }
+
+    data = await api.gql(SDK_RECORD_RECEIPT, {"input": receipt}, key=sdk)
+    assert data["recordReceipt"]["userErrors"] == []
+    assert data["recordReceipt"]["events"] == [{"type": "STARTED_SUBSCRIPTION"}]
+
+    customer = (await api.gql(SDK_CUSTOMER, {"id": "app-user"}, key=sdk))["customer"]
+    assert customer["appUserId"] == "app-user"
+    assert [(e["entitlement"]["identifier"], e["isActive"]) for e in customer["entitlements"]] == [
+        ("pro", True)
+    ]
+    assert customer["purchases"] == [
+        {"productId": "monthly", "status": "ACTIVE", "store": "APP_STORE", "environment": "PRODUCTION"}
+    ]
+
+
+async def test_viewer_may_not_record_a_receipt(api: ApiClient) -> None:
+    await configure_catalog(api)
+    viewer = await api.key(VIEWER)
+    now = datetime.now(UTC)
+    receipt = {
+        "appUserId": "app-user",
+        "store": "APP_STORE",
+        "transactions": [txn("t1", now, now + days(30))],
+    }
+    forbidden(await api.post(SDK_RECORD_RECEIPT, {"input": receipt}, key=viewer))
+    assert (await api.gql('{ customer(appUserId: "app-user") { id } }'))["customer"] is None
+
+
+# -- isolation between projects ---------------------------------------------------------
+
+
+@pytest.fixture
+async def two_projects(
+    db: Database, database_urls: dict[str, str], backend: str
+) -> AsyncIterator[tuple[ApiClient, ApiClient]]:
+    app = create_app(make_settings(database_urls[backend]), db)
+    first = await new_api_client(db, app, "project A")
+    second = await new_api_client(db, app, "project B")
+    try:
+        yield first, second
+    finally:
+        await first.http.aclose()
+        await second.http.aclose()
+
+
+async def ids_in_project_a(a: ApiClient) -> dict[str, str]:
+    await configure_catalog(a)
+    await a.gql(
+        'mutation { createOffering(input: {identifier: "main", isCurrent: true, '
+        'packages: [{identifier: "$rc_monthly", productIdentifier: "monthly"}]}) { userErrors { code } } }'
+    )
+    now = datetime.now(UTC)
+    await post_receipt(a, "shared-user", [txn("t1", now - days(1), now + days(29))])
+    data = await a.gql(
+        """{ project { id products { id } entitlements { id } offerings { id } }
+             customer(appUserId: "shared-user") { id purchases { id } history { edges { node { id } } } } }"""
+    )
+    project, customer = data["project"], data["customer"]
+    return {
+        "Project": project["id"],
+        "Product": project["products"][0]["id"],
+        "Entitlement": project["entitlements"][0]["id"],
+        "Offering": project["offerings"][0]["id"],
+        "Customer": customer["id"],
+        "Purchase": customer["purchases"][0]["id"],
+        "CustomerEvent": customer["history"]["edges"][0]["node"]["id"],
+    }
+
+
+async def test_another_projects_customer_is_invisible(two_projects: tuple[ApiClient, ApiClient]) -> None:
+    a, b = two_projects
+    await ids_in_project_a(a)
+    for role in (ADMIN, VIEWER):
+        key = await b.key(role)
+        data = await b.gql(
+            """{ customer(appUserId: "shared-user") { id }
+                 customers { totalCount edges { node { id } } }
+                 searched: customers(search: "shared") { totalCount edges { node { id } } } }""",
+            key=key,
+        )
+        assert data["customer"] is None
+        assert data["customers"] == {"totalCount": 0, "edges": []}
+        assert data["searched"] == {"totalCount": 0, "edges": []}
+
+
+@pytest.mark.parametrize(
+    "type_name", ["Customer", "Purchase", "Product", "Entitlement", "Offering", "Project", "CustomerEvent"]
+)
+async def test_node_never_returns_another_projects_object(
+    two_projects: tuple[ApiClient, ApiClient], type_name: str
+) -> None:
+    a, b = two_projects
+    ids = await ids_in_project_a(a)
+    assert decode_id(ids[type_name]) is not None and decode_id(ids[type_name])[0] == type_name  # type: ignore[index]
+
+    # Project A sees its own object...
+    assert (await a.gql("query($id: ID!) { node(id: $id) { id } }", {"id": ids[type_name]}))["node"] == {
+        "id": ids[type_name]
+    }
+    # ...project B does not.
+    data = await b.gql("query($id: ID!) { node(id: $id) { id } }", {"id": ids[type_name]})
+    assert data["node"] is None
+
+
+async def test_same_app_user_id_in_two_projects_is_two_customers(
+    two_projects: tuple[ApiClient, ApiClient],
+) -> None:
+    a, b = two_projects
+    ids = await ids_in_project_a(a)
+    await b.gql('mutation { recordAppOpen(input: {appUserId: "shared-user"}) { userErrors { code } } }')
+    data = await b.gql('{ customer(appUserId: "shared-user") { id purchases { id } } }')
+    assert data["customer"]["id"] != ids["Customer"]
+    assert data["customer"]["purchases"] == []
+    still = await a.gql('{ customer(appUserId: "shared-user") { id purchases { id } } }')
+    assert still["customer"] == {"id": ids["Customer"], "purchases": [{"id": ids["Purchase"]}]}
+
+
+async def test_a_key_of_another_project_cannot_be_revoked(two_projects: tuple[ApiClient, ApiClient]) -> None:
+    a, b = two_projects
+    created = await create_key(a, "a-viewer", "VIEWER")
+    data = await b.gql(
+        "mutation($id: ID!) { revokeApiKey(input: {apiKeyId: $id}) { revokedApiKeyId userErrors { code } } }",
+        {"id": created["apiKey"]["id"]},
+    )
+    assert data["revokeApiKey"]["revokedApiKeyId"] is None
+    assert data["revokeApiKey"]["userErrors"] != []
+    assert (await a.post(PROJECT_QUERY, key=created["secret"])).status_code == 200
+
+
+# -- keys are stored hashed ---------------------------------------------------------------
+
+
+async def api_key_rows(db: Database) -> list[dict[str, Any]]:
+    async with db.engine.connect() as conn:
+        result = await conn.execute(text("SELECT * FROM api_key"))
+        return [dict(row._mapping) for row in result]
+
+
+async def test_only_a_hash_of_the_key_is_stored(api: ApiClient) -> None:
+    created = await create_key(api, "support desk", "SUPPORT")
+    secret = created["secret"]
+    key_id = decode_id_of(created["apiKey"]["id"], "ApiKey")
+    assert key_id is not None
+
+    rows = await api_key_rows(api.db)
+    for row in rows:
+        for column, value in row.items():
+            assert secret not in str(value), f"the secret is stored in api_key.{column}"
+    (row,) = [row for row in rows if row["id"] == key_id]
+    assert row["key_hash"] == hashlib.sha256(secret.encode()).hexdigest()
+
+
+async def test_key_prefix_role_name_and_last_use_are_listed(api: ApiClient) -> None:
+    created = await create_key(api, "support desk", "SUPPORT")
+    secret, key = created["secret"], created["apiKey"]
+    assert key["name"] == "support desk" and key["role"] == "SUPPORT"
+    assert key["prefix"] and secret.startswith(key["prefix"])
+    assert len(key["prefix"]) < len(secret) / 2, "the prefix must not give away most of the key"
+    assert key["lastUsedAt"] is None
+
+    query = "{ project { apiKeys { id name role prefix lastUsedAt } } }"
+    listed = {k["id"]: k for k in (await api.gql(query))["project"]["apiKeys"]}
+    assert listed[key["id"]] == {**{f: key[f] for f in ("id", "name", "role", "prefix")}, "lastUsedAt": None}
+
+    assert (await api.post(PROJECT_QUERY, key=secret)).status_code == 200
+    listed = {k["id"]: k for k in (await api.gql(query))["project"]["apiKeys"]}
+    last_used = listed[key["id"]]["lastUsedAt"]
+    assert last_used is not None
+    assert (
+        abs((datetime.fromisoformat(last_used.replace("Z", "+00:00")) - datetime.now(UTC)).total_seconds())
+        < 60
+    )
