@@ -25,6 +25,7 @@ from app.graphql.mutations.sdk import SdkMutations
 from app.graphql.permissions import RolePermissions
 from app.graphql.queries import BadArgument, Query
 from app.graphql.scalars import DateTimeScalar
+from app.logging import log
 from app.settings import Settings
 
 
@@ -37,6 +38,22 @@ def _shown_to_client(error: GraphQLError) -> bool:
     """Keep syntax, validation, permission and argument errors; mask everything else."""
     original = error.original_error
     return original is None or isinstance(original, GraphQLError | BadArgument)
+
+
+class Schema(strawberry.Schema):
+    def process_errors(self, errors: list[GraphQLError], execution_context: Any = None) -> None:
+        """Log errors without the query text or the client's values.
+
+        Strawberry's default logs the query source, which may hold an App User ID or an
+        IP address sent inline; a client error is logged by kind only, an unexpected
+        one with its exception (never containing a key or an address: neither reaches SQL).
+        """
+        for error in errors:
+            if _shown_to_client(error):
+                code = (error.extensions or {}).get("code", "GRAPHQL_ERROR")
+                log.info("graphql_client_error", code=code, path=error.path)
+            else:
+                log.error("graphql_internal_error", path=error.path, exc_info=error.original_error)
 
 
 def build_schema(settings: Settings) -> strawberry.Schema:
@@ -60,7 +77,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
             error_message="Internal server error.",
         )
     )
-    return strawberry.Schema(
+    return Schema(
         query=Query,
         mutation=Mutation,
         extensions=extensions,
