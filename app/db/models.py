@@ -288,3 +288,28 @@ class CustomerEvent(Base, table=True):
     actor: str | None = Field(default=None, sa_type=sa.String(200))
     reason: str | None = Field(default=None, sa_type=sa.String(1000))
     payload: dict[str, Any] = Field(default_factory=dict, sa_type=sa.JSON)
+
+
+class VirtualCurrencyBalance(Base, table=True):
+    __tablename__ = "virtual_currency_balance"
+    __table_args__ = (sa.UniqueConstraint("customer_id", "code"),)
+    project_id: int = _fk("project.id", index=False)
+    customer_id: int = _fk("customer.id", index=False)
+    code: str = Field(sa_type=sa.String(20))
+    balance: int = Field(default=0, sa_type=sa.BigInteger)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class AuditRecord(Base, table=True):
+    """Who did what and why. A customer's records go with the customer; the record of a
+    deletion keeps only the time, the key's name and how many IDs were removed."""
+
+    __tablename__ = "audit_record"
+    __table_args__ = (sa.Index("ix_audit_record_project_at", "project_id", "at"),)
+    project_id: int = _fk("project.id", index=False)
+    customer_id: int | None = _fk("customer.id", nullable=True)
+    at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    actor: str = Field(sa_type=sa.String(200))
+    action: str = Field(sa_type=sa.String(60))
+    reason: str | None = Field(default=None, sa_type=sa.String(1000))
+    details: dict[str, Any] = Field(default_factory=dict, sa_type=sa.JSON)

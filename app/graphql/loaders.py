@@ -32,6 +32,7 @@ from app.db.models import (
     Project,
     Purchase,
     StoreTransaction,
+    VirtualCurrencyBalance,
 )
 
 K = TypeVar("K", bound=Hashable)
@@ -527,3 +528,20 @@ class Loaders:
     @cached_property
     def history_by_customer_id(self) -> HistoryByCustomerIdLoader:
         return self._make(HistoryByCustomerIdLoader)
+
+    @cached_property
+    def balances_by_customer_id(self) -> BalancesByCustomerIdLoader:
+        return self._make(BalancesByCustomerIdLoader)
+
+
+class BalancesByCustomerIdLoader(ProjectLoader[int, list[VirtualCurrencyBalance]]):
+    async def batch_load_fn(self, keys: Sequence[int]) -> list[list[VirtualCurrencyBalance]]:
+        rows = await self.fetch(
+            select(VirtualCurrencyBalance)
+            .where(
+                VirtualCurrencyBalance.project_id == self.project_id,
+                col(VirtualCurrencyBalance.customer_id).in_(keys),
+            )
+            .order_by(col(VirtualCurrencyBalance.code))
+        )
+        return many_per_key(keys, rows, lambda r: r.customer_id)

@@ -22,6 +22,7 @@ from strawberry.schema.config import StrawberryConfig
 from app.graphql.limits import make_cost_rule
 from app.graphql.mutations.configuration import ConfigurationMutations
 from app.graphql.mutations.sdk import SdkMutations
+from app.graphql.mutations.support import SupportMutations
 from app.graphql.permissions import RolePermissions
 from app.graphql.queries import BadArgument, Query
 from app.graphql.scalars import DateTimeScalar
@@ -30,7 +31,7 @@ from app.settings import Settings
 
 
 @strawberry.type
-class Mutation(SdkMutations, ConfigurationMutations):
+class Mutation(SdkMutations, SupportMutations, ConfigurationMutations):
     pass
 
 

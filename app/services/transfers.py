@@ -1,14 +1,21 @@
 """Moving store purchases between customers: support transfers and restores."""
 
 from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import update
-from sqlmodel import col
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from app.db.engine import Database
 from app.db.models import Customer, Purchase, StoreTransaction
 from app.domain.enums import CustomerEventType, Store, WebhookEventType
+from app.domain.errors import DomainError, ErrorCode
+from app.services.audit import audit, validate_reason
+from app.services.customers import lock_customers, require_customer
 from app.services.timeline import Timeline
+from app.services.unit_of_work import in_transaction
 from app.webhooks.payloads import PayloadFields
 
 
@@ -60,3 +67,67 @@ async def move_purchases(
             reason=reason,
             send_webhook=sends,
         )
+
+
+@dataclass(frozen=True, slots=True)
+class TransferResult:
+    source: Customer
+    target: Customer
+    purchases: list[Purchase]
+
+
+async def transfer_entitlements(
+    db: Database,
+    project_id: int,
+    from_app_user_id: str,
+    to_app_user_id: str,
+    dry_run: bool,
+    actor: str,
+    reason: str | None,
+    now: datetime,
+) -> TransferResult:
+    """Move every store purchase (never grants) of one customer to another (DESIGN 4.6),
+    whatever the project's restore behaviour. A dry run reports and changes nothing."""
+    reason = validate_reason(reason)
+
+    async def work(session: AsyncSession) -> TransferResult:
+        source = await require_customer(session, project_id, from_app_user_id, ("input", "fromAppUserId"))
+        target = await require_customer(session, project_id, to_app_user_id, ("input", "toAppUserId"))
+        assert source.id is not None and target.id is not None
+        if source.id == target.id:
+            raise DomainError(
+                ErrorCode.SAME_CUSTOMER,
+                "Both App User IDs belong to the same customer.",
+                ("input", "toAppUserId"),
+            )
+        # Id order: two opposite transfers lock in the same order and cannot deadlock.
+        await lock_customers(session, [source.id, target.id])
+        purchases = list(
+            (
+                await session.exec(
+                    select(Purchase)
+                    .where(Purchase.customer_id == source.id, col(Purchase.is_granted).is_(False))
+                    .order_by(col(Purchase.purchased_at), col(Purchase.id))
+                )
+            ).all()
+        )
+        if not purchases:
+            raise DomainError(
+                ErrorCode.NOTHING_TO_TRANSFER,
+                "The source customer has no store purchases.",
+                ("input", "fromAppUserId"),
+            )
+        if dry_run:
+            return TransferResult(source, target, purchases)
+        timeline = Timeline(session, project_id, now)
+        await move_purchases(session, timeline, source, target, purchases, actor=actor, reason=reason)
+        audit(
+            session, project_id, now, actor, "transferEntitlements", target.id, reason,
+            from_customer=source.id, purchases=[p.id for p in purchases],
+        )  # fmt: skip
+        return TransferResult(source, target, purchases)
+
+    if dry_run:
+        async with db.read() as session:
+            return await work(session)
+    return await in_transaction(db, work)

@@ -90,6 +90,12 @@ class Attribute:
 
 
 @strawberry.type
+class VirtualCurrencyBalance:
+    code: str
+    balance: int
+
+
+@strawberry.type
 class Attribution:
     network: str | None
     campaign: str | None
@@ -245,6 +251,11 @@ class CustomerType(Node):
     @strawberry.field(description="Subscriptions and one-time purchases. sandbox: include sandbox data too.")
     async def purchases(self, info: Info, sandbox: bool | None = False) -> list[PurchaseType]:
         return [PurchaseType(row=row) for row in await self._purchases(info, sandbox)]
+
+    @strawberry.field
+    async def virtual_currency_balances(self, info: Info) -> list["VirtualCurrencyBalance"]:
+        rows = await info.context.loaders.balances_by_customer_id.load(self.row.id)
+        return [VirtualCurrencyBalance(code=row.code, balance=row.balance) for row in rows]
 
     async def _override(self, info: Info) -> OfferingType | None:
         if self.row.offering_override_id is None:

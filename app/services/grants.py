@@ -1,0 +1,202 @@
+"""Granted (promotional) entitlements: grant and revoke (DESIGN 4.5).
+
+A grant is a PROMOTIONAL purchase, always production, price 0, that gives one
+entitlement until it expires. It never touches store purchases.
+"""
+
+import uuid
+from datetime import datetime
+from decimal import Decimal
+
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from app.db.engine import Database
+from app.db.models import Customer, Entitlement, Purchase, StoreTransaction
+from app.domain.enums import (
+    CancelReason,
+    CustomerEventType,
+    Environment,
+    PeriodType,
+    ProductType,
+    Store,
+    WebhookEventType,
+)
+from app.domain.enums import GrantDuration as Duration
+from app.domain.errors import DomainError, ErrorCode
+from app.domain.events import describe
+from app.domain.grants import grant_window, payload_expiration, promo_product_id
+from app.services.audit import audit, validate_reason
+from app.services.customers import lock_customer, require_customer
+from app.services.timeline import Timeline
+from app.services.unit_of_work import in_transaction
+from app.webhooks.payloads import PayloadFields
+
+
+async def _entitlement(session: AsyncSession, project_id: int, identifier: str) -> Entitlement:
+    row = (
+        await session.exec(
+            select(Entitlement).where(
+                Entitlement.project_id == project_id, Entitlement.identifier == identifier
+            )
+        )
+    ).first()
+    if row is None:
+        raise DomainError(
+            ErrorCode.ENTITLEMENT_NOT_FOUND,
+            f"No entitlement {identifier!r}.",
+            ("input", "entitlementIdentifier"),
+        )
+    return row
+
+
+def _fields(now: datetime, project_id: int, grant: Purchase, **extra: object) -> PayloadFields:
+    return PayloadFields(
+        event_id="",
+        type=WebhookEventType.NON_RENEWING_PURCHASE,
+        event_timestamp=now,
+        project_id=project_id,
+        store=Store.PROMOTIONAL,
+        environment=Environment.PRODUCTION.value,
+        product_id=grant.product_id,
+        entitlement_ids=[grant.granted_entitlement or ""],
+        period_type=PeriodType.PROMOTIONAL.value,
+        purchased_at=grant.purchased_at,
+        expires_at=payload_expiration(grant.purchased_at, grant.expires_at),
+        transaction_id=grant.original_transaction_id,
+        original_transaction_id=grant.original_transaction_id,
+        price=Decimal(0),
+        price_usd=Decimal(0),
+        currency="USD",
+        **extra,  # type: ignore[arg-type]
+    )
+
+
+async def grant_entitlement(
+    db: Database,
+    project_id: int,
+    app_user_id: str,
+    entitlement_identifier: str,
+    duration: Duration | None,
+    ends_at: datetime | None,
+    actor: str,
+    reason: str | None,
+    now: datetime,
+) -> Customer:
+    window = grant_window(now, duration, ends_at)
+    reason = validate_reason(reason)
+
+    async def work(session: AsyncSession) -> Customer:
+        customer = await require_customer(session, project_id, app_user_id)
+        entitlement = await _entitlement(session, project_id, entitlement_identifier)
+        assert customer.id is not None
+        transaction_id = uuid.uuid4().hex
+        grant = Purchase(
+            project_id=project_id,
+            customer_id=customer.id,
+            store=Store.PROMOTIONAL.value,
+            environment=Environment.PRODUCTION.value,
+            product_id=promo_product_id(entitlement.identifier, window.product_id_suffix),
+            original_transaction_id=transaction_id,
+            type=ProductType.NON_RENEWING.value,
+            is_granted=True,
+            granted_entitlement=entitlement.identifier,
+            original_purchased_at=now,
+            purchased_at=now,
+            expires_at=window.expires_at,
+            access_expires_at=window.expires_at,
+            period_type=PeriodType.PROMOTIONAL.value,
+            will_renew=False,
+        )
+        session.add(grant)
+        await session.flush()
+        assert grant.id is not None
+        session.add(
+            StoreTransaction(
+                project_id=project_id,
+                purchase_id=grant.id,
+                customer_id=customer.id,
+                transaction_id=transaction_id,
+                product_id=grant.product_id,
+                environment=grant.environment,
+                purchased_at=now,
+                expires_at=window.expires_at,
+                period_type=PeriodType.PROMOTIONAL.value,
+                price=Decimal(0),
+                currency="USD",
+                price_usd=Decimal(0),
+                will_renew=False,
+            )
+        )
+        await Timeline(session, project_id, now).record(
+            customer,
+            CustomerEventType.GRANTED_ENTITLEMENT,
+            purchased_at=now,
+            fields=_fields(now, project_id, grant),
+            description=describe(CustomerEventType.GRANTED_ENTITLEMENT, entitlement=entitlement.identifier),
+            actor=actor,
+            reason=reason,
+            purchase_id=grant.id,
+        )
+        audit(session, project_id, now, actor, "grantEntitlement", customer.id, reason, grant_id=grant.id)
+        return customer
+
+    return await in_transaction(db, work)
+
+
+async def revoke_granted_entitlement(
+    db: Database,
+    project_id: int,
+    app_user_id: str,
+    entitlement_identifier: str,
+    actor: str,
+    reason: str | None,
+    now: datetime,
+) -> Customer:
+    reason = validate_reason(reason)
+
+    async def work(session: AsyncSession) -> Customer:
+        customer = await require_customer(session, project_id, app_user_id)
+        assert customer.id is not None
+        await lock_customer(session, customer.id)
+        grants = (
+            await session.exec(
+                select(Purchase).where(
+                    Purchase.customer_id == customer.id,
+                    col(Purchase.is_granted),
+                    Purchase.granted_entitlement == entitlement_identifier,
+                    (col(Purchase.access_expires_at).is_(None)) | (col(Purchase.access_expires_at) > now),
+                )
+            )
+        ).all()
+        if not grants:
+            raise DomainError(
+                ErrorCode.NO_GRANTED_ENTITLEMENT,
+                f"The customer has no active grant of {entitlement_identifier!r}.",
+                ("input", "entitlementIdentifier"),
+            )
+        timeline = Timeline(session, project_id, now)
+        for grant in grants:
+            grant.expires_at = now
+            grant.access_expires_at = now
+            grant.cancel_reason = CancelReason.DEVELOPER_INITIATED.value
+            # The removal is the end of this grant: the scheduler writes no EXPIRED for it.
+            grant.expired_event_at = now
+            grant.updated_at = now
+            session.add(grant)
+            await timeline.record(
+                customer,
+                CustomerEventType.REMOVED_GRANTED_ENTITLEMENT,
+                purchased_at=now,
+                fields=_fields(now, project_id, grant, cancel_reason=CancelReason.DEVELOPER_INITIATED.value),
+                actor=actor,
+                reason=reason,
+                purchase_id=grant.id,
+            )
+        audit(
+            session, project_id, now, actor, "revokeGrantedEntitlement", customer.id, reason,
+            entitlement=entitlement_identifier, grants=len(grants),
+        )  # fmt: skip
+        return customer
+
+    return await in_transaction(db, work)
