@@ -22,6 +22,7 @@ from app.logging import configure_logging, log
 from app.metrics import Metrics
 from app.services.projects import ensure_bootstrap_project
 from app.settings import Settings, get_settings
+from app.worker import BackgroundWorker
 
 
 def create_app(
@@ -64,7 +65,7 @@ def create_app(
         configure_logging(settings.log_level, json=settings.is_production)
         if settings.bootstrap_admin_key:
             await ensure_bootstrap_project(db, settings.bootstrap_admin_key)
-        background = await start_background_work(app, settings, db)
+        background = start_background_work(settings, db, clock)
         # Objects built at start-up never become garbage: freezing them keeps the
         # collector's pauses short under load (p99 64 ms -> 9 ms, see STACK-NOTES).
         gc.collect()
@@ -90,19 +91,21 @@ def create_app(
     return app
 
 
-class BackgroundWork:
-    """Tasks the server runs beside requests (the webhook dispatcher and the scheduler)."""
-
-    def __init__(self, tasks: list[Any] | None = None) -> None:
-        self.tasks = tasks or []
+class NoBackgroundWork:
+    """WEBHOOK_DISPATCHER=off: a separate `python -m app worker` does the work."""
 
     async def stop(self) -> None:
-        for task in self.tasks:
-            await task.stop()
+        return None
 
 
-async def start_background_work(app: Starlette, settings: Settings, db: Database) -> BackgroundWork:
-    return BackgroundWork()
+def start_background_work(
+    settings: Settings, db: Database, clock: Callable[[], datetime]
+) -> BackgroundWorker | NoBackgroundWork:
+    if settings.webhook_dispatcher == "off":
+        return NoBackgroundWork()
+    worker = BackgroundWorker(db, settings, clock)
+    worker.start()
+    return worker
 
 
 def __getattr__(name: str) -> Any:

@@ -19,7 +19,10 @@ class Settings(BaseSettings):
     webhook_retry_delays: str = "300,600,1200,2400,4800"
     webhook_timeout_seconds: float = 60.0
     scheduler_interval_seconds: float = 60.0
-    dispatcher_poll_seconds: float = 1.0
+    dispatcher_poll_seconds: float = 0.5
+    # How long past the timeout a claimed delivery stays leased before another worker
+    # may take it again (a worker that died mid-delivery).
+    webhook_lease_margin_seconds: float = 30.0
     rates_csv: str | None = Field(default=None, description="Replacement USD rate table (CSV)")
 
     # Limits applied to every query in production (and whenever enforce_limits is set).

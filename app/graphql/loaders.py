@@ -33,6 +33,8 @@ from app.db.models import (
     Purchase,
     StoreTransaction,
     VirtualCurrencyBalance,
+    WebhookDelivery,
+    WebhookEndpoint,
 )
 
 K = TypeVar("K", bound=Hashable)
@@ -411,6 +413,49 @@ class HistoryByCustomerIdLoader(ProjectLoader[HistoryKey, list[CustomerEvent]]):
         return await self.fetch(statement)
 
 
+class BalancesByCustomerIdLoader(ProjectLoader[int, list[VirtualCurrencyBalance]]):
+    async def batch_load_fn(self, keys: Sequence[int]) -> list[list[VirtualCurrencyBalance]]:
+        rows = await self.fetch(
+            select(VirtualCurrencyBalance)
+            .where(
+                VirtualCurrencyBalance.project_id == self.project_id,
+                col(VirtualCurrencyBalance.customer_id).in_(keys),
+            )
+            .order_by(col(VirtualCurrencyBalance.code))
+        )
+        return many_per_key(keys, rows, lambda r: r.customer_id)
+
+
+class EndpointByIdLoader(ProjectLoader[int, WebhookEndpoint | None]):
+    async def batch_load_fn(self, keys: Sequence[int]) -> list[WebhookEndpoint | None]:
+        rows = await self.fetch(
+            select(WebhookEndpoint).where(
+                WebhookEndpoint.project_id == self.project_id, col(WebhookEndpoint.id).in_(keys)
+            )
+        )
+        return one_per_key(keys, rows, lambda r: r.id)
+
+
+class EndpointsByProjectIdLoader(ProjectLoader[int, list[WebhookEndpoint]]):
+    async def batch_load_fn(self, keys: Sequence[int]) -> list[list[WebhookEndpoint]]:
+        rows = await self.fetch(
+            select(WebhookEndpoint)
+            .where(WebhookEndpoint.project_id == self.project_id)
+            .order_by(col(WebhookEndpoint.id))
+        )
+        return many_per_key(keys, rows, lambda r: r.project_id)
+
+
+class DeliveriesByEventIdLoader(ProjectLoader[int, list[WebhookDelivery]]):
+    async def batch_load_fn(self, keys: Sequence[int]) -> list[list[WebhookDelivery]]:
+        rows = await self.fetch(
+            select(WebhookDelivery)
+            .where(WebhookDelivery.project_id == self.project_id, col(WebhookDelivery.event_id).in_(keys))
+            .order_by(col(WebhookDelivery.id))
+        )
+        return many_per_key(keys, rows, lambda r: r.event_id)
+
+
 class Loaders:
     """The loaders of one request, built on first use."""
 
@@ -533,15 +578,14 @@ class Loaders:
     def balances_by_customer_id(self) -> BalancesByCustomerIdLoader:
         return self._make(BalancesByCustomerIdLoader)
 
+    @cached_property
+    def endpoint_by_id(self) -> EndpointByIdLoader:
+        return self._make(EndpointByIdLoader)
 
-class BalancesByCustomerIdLoader(ProjectLoader[int, list[VirtualCurrencyBalance]]):
-    async def batch_load_fn(self, keys: Sequence[int]) -> list[list[VirtualCurrencyBalance]]:
-        rows = await self.fetch(
-            select(VirtualCurrencyBalance)
-            .where(
-                VirtualCurrencyBalance.project_id == self.project_id,
-                col(VirtualCurrencyBalance.customer_id).in_(keys),
-            )
-            .order_by(col(VirtualCurrencyBalance.code))
-        )
-        return many_per_key(keys, rows, lambda r: r.customer_id)
+    @cached_property
+    def endpoints_by_project_id(self) -> EndpointsByProjectIdLoader:
+        return self._make(EndpointsByProjectIdLoader)
+
+    @cached_property
+    def deliveries_by_event_id(self) -> DeliveriesByEventIdLoader:
+        return self._make(DeliveriesByEventIdLoader)

@@ -12,6 +12,7 @@ from app.graphql.types.customer import CustomerConnection, CustomerEdge, Custome
 from app.graphql.types.event import CustomerEventNode
 from app.graphql.types.project import EntitlementType, OfferingType, ProductType_, ProjectType
 from app.graphql.types.purchase import PurchaseType
+from app.graphql.types.webhooks import WebhookEndpointType
 from app.services.customer_search import (
     MAX_PAGE_SIZE,
     CustomerFilterSpec,
@@ -87,6 +88,9 @@ async def resolve_node(info: Info, global_id: str) -> Node | None:
     if type_name == "CustomerEvent":
         event = await loaders.event_by_id.load(pk)
         return CustomerEventNode(row=event) if event else None
+    if type_name == "WebhookEndpoint":
+        endpoint = await loaders.endpoint_by_id.load(pk)
+        return WebhookEndpointType(row=endpoint) if endpoint else None
     if type_name == "Entitlement":
         entitlement = await loaders.entitlement_by_id.load(pk)
         return EntitlementType(row=entitlement) if entitlement else None

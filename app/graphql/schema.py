@@ -23,6 +23,7 @@ from app.graphql.limits import make_cost_rule
 from app.graphql.mutations.configuration import ConfigurationMutations
 from app.graphql.mutations.sdk import SdkMutations
 from app.graphql.mutations.support import SupportMutations
+from app.graphql.mutations.webhooks import WebhookMutations
 from app.graphql.permissions import RolePermissions
 from app.graphql.queries import BadArgument, Query
 from app.graphql.scalars import DateTimeScalar
@@ -31,7 +32,7 @@ from app.settings import Settings
 
 
 @strawberry.type
-class Mutation(SdkMutations, SupportMutations, ConfigurationMutations):
+class Mutation(SdkMutations, SupportMutations, ConfigurationMutations, WebhookMutations):
     pass
 
 

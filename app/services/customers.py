@@ -7,7 +7,16 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.db.engine import on_postgres
-from app.db.models import AppUserId, Attribute, Customer, CustomerEvent, Note, Purchase, StoreTransaction
+from app.db.models import (
+    AppUserId,
+    Attribute,
+    Customer,
+    CustomerEvent,
+    Note,
+    Purchase,
+    StoreTransaction,
+    WebhookDelivery,
+)
 from app.domain.errors import DomainError, ErrorCode
 from app.domain.identity import is_anonymous
 
@@ -104,7 +113,7 @@ async def merge_customers(session: AsyncSession, source: Customer, target: Custo
     """
     assert source.id is not None and target.id is not None
     await lock_customers(session, [source.id, target.id])
-    for model in (Purchase, StoreTransaction, CustomerEvent, Note):
+    for model in (Purchase, StoreTransaction, CustomerEvent, Note, WebhookDelivery):
         await session.exec(  # type: ignore[call-overload]
             update(model).where(col(model.customer_id) == source.id).values(customer_id=target.id)
         )

@@ -9,10 +9,11 @@ from typing import Any
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from app.db.models import AppUserId, Attribute, Customer, CustomerEvent
+from app.db.models import AppUserId, Attribute, Customer, CustomerEvent, WebhookDelivery, WebhookEndpoint
 from app.domain.enums import CustomerEventType, Store
 from app.domain.events import WEBHOOK_TYPES, describe
 from app.domain.identity import choose_app_user_id
+from app.webhooks.outbox import matching_endpoints
 from app.webhooks.payloads import CustomerSnapshot, PayloadFields, build_payload
 
 
@@ -46,6 +47,7 @@ class Timeline:
         self.now = now
         self.written: list[CustomerEvent] = []
         self._snapshots: dict[int, CustomerSnapshot] = {}
+        self._endpoints: list[WebhookEndpoint] | None = None
 
     def forget(self, customer_id: int) -> None:
         """Drop a cached snapshot after the customer's IDs or attributes changed."""
@@ -122,7 +124,37 @@ class Timeline:
         )
         self.session.add(row)
         self.written.append(row)
+        if send_webhook:
+            await self._enqueue(row)
         return row
+
+    async def _enqueue(self, event: CustomerEvent) -> None:
+        """The outbox rows of an event, in the event's own transaction."""
+        if self._endpoints is None:
+            self._endpoints = list(
+                (
+                    await self.session.exec(
+                        select(WebhookEndpoint).where(WebhookEndpoint.project_id == self.project_id)
+                    )
+                ).all()
+            )
+        endpoints = matching_endpoints(self._endpoints, event.webhook_type, event.environment)
+        if not endpoints:
+            return
+        await self.session.flush()
+        assert event.id is not None
+        for endpoint in endpoints:
+            assert endpoint.id is not None
+            self.session.add(
+                WebhookDelivery(
+                    project_id=self.project_id,
+                    event_id=event.id,
+                    endpoint_id=endpoint.id,
+                    customer_id=event.customer_id,
+                    next_attempt_at=self.now,
+                    created_at=self.now,
+                )
+            )
 
     async def flush(self) -> list[CustomerEvent]:
         await self.session.flush()

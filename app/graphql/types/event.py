@@ -12,6 +12,7 @@ from app.domain.enums import CustomerEventType as CustomerEventTypeEnum
 from app.domain.enums import PeriodType as PeriodTypeEnum
 from app.domain.enums import Store as StoreEnum
 from app.domain.enums import WebhookEventType as WebhookEventTypeEnum
+from app.graphql.context import Info
 from app.graphql.types.common import (
     CancelReason,
     CustomerEventType,
@@ -24,6 +25,7 @@ from app.graphql.types.common import (
     WebhookEventType,
     money,
 )
+from app.graphql.types.webhooks import WebhookDelivery
 
 
 @strawberry.type
@@ -126,6 +128,11 @@ class CustomerEventNode(Node):
     @strawberry.field(description="The reason given with a support action.")
     def reason(self) -> str | None:
         return self.row.reason
+
+    @strawberry.field(description="Integrations and webhooks this event triggered.")
+    async def deliveries(self, info: Info) -> list[WebhookDelivery]:
+        rows = await info.context.loaders.deliveries_by_event_id.load(self.row.id)
+        return [WebhookDelivery(row=row) for row in rows]
 
     @strawberry.field(description="The webhook event body as sent to endpoints.")
     def payload(self) -> JSON:

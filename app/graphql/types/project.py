@@ -7,6 +7,7 @@ import strawberry
 from app.db import models
 from app.graphql.context import Info
 from app.graphql.types.common import ApiKeyRole, Money, Node, ProductType, RestoreBehavior, Store, money
+from app.graphql.types.webhooks import WebhookEndpointType
 
 
 @strawberry.type(name="ApiKey")
@@ -156,6 +157,11 @@ class ProjectType(Node):
     @strawberry.field
     async def current_offering(self, info: Info) -> OfferingType | None:
         return offering_or_none(await info.context.loaders.current_offering_by_project_id.load(self.row.id))
+
+    @strawberry.field
+    async def webhook_endpoints(self, info: Info) -> list[WebhookEndpointType]:
+        rows = await info.context.loaders.endpoints_by_project_id.load(self.row.id)
+        return [WebhookEndpointType(row=row) for row in rows]
 
     @strawberry.field
     async def api_keys(self, info: Info) -> list[ApiKeyType]:

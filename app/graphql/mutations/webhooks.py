@@ -1,0 +1,113 @@
+"""Webhook endpoints (admin) and resending a delivery (support)."""
+
+import strawberry
+
+from app.domain.errors import DomainError, ErrorCode
+from app.graphql.context import Info
+from app.graphql.errors import UserError, run_mutation
+from app.graphql.ids import decode_id_of, encode_id
+from app.graphql.types.common import Environment, WebhookEventType
+from app.graphql.types.webhooks import WebhookDelivery, WebhookEndpointType
+from app.services import webhooks
+
+
+@strawberry.input
+class CreateWebhookEndpointInput:
+    url: str
+    authorization_header: str | None = strawberry.field(
+        default=None, description="Sent verbatim as the Authorization header of every delivery."
+    )
+    environment: Environment | None = None  # type: ignore[valid-type]
+    event_types: list[WebhookEventType] = strawberry.field(default_factory=list)  # type: ignore[valid-type]
+
+
+@strawberry.type
+class CreateWebhookEndpointPayload:
+    webhook_endpoint: WebhookEndpointType | None = None
+    signing_secret: str | None = strawberry.field(
+        default=None,
+        description="Key for verifying the X-Signature header of deliveries; shown only here, once.",
+    )
+    user_errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.input
+class DeleteWebhookEndpointInput:
+    webhook_endpoint_id: strawberry.ID
+
+
+@strawberry.type
+class DeleteWebhookEndpointPayload:
+    deleted_webhook_endpoint_id: strawberry.ID | None = None
+    user_errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.input
+class RetryWebhookDeliveryInput:
+    delivery_id: strawberry.ID
+
+
+@strawberry.type
+class RetryWebhookDeliveryPayload:
+    delivery: WebhookDelivery | None = None
+    user_errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class WebhookMutations:
+    @strawberry.mutation
+    async def create_webhook_endpoint(
+        self, info: Info, input: CreateWebhookEndpointInput
+    ) -> CreateWebhookEndpointPayload:
+        ctx = info.context
+
+        async def act() -> CreateWebhookEndpointPayload:
+            created = await webhooks.create_endpoint(
+                ctx.db,
+                ctx.project_id,
+                input.url,
+                input.authorization_header,
+                input.environment,
+                input.event_types,
+                ctx.principal.key_name,
+                ctx.now,
+            )
+            return CreateWebhookEndpointPayload(
+                webhook_endpoint=WebhookEndpointType(row=created.row), signing_secret=created.signing_secret
+            )
+
+        return await run_mutation(act, lambda errors: CreateWebhookEndpointPayload(user_errors=errors))
+
+    @strawberry.mutation
+    async def delete_webhook_endpoint(
+        self, info: Info, input: DeleteWebhookEndpointInput
+    ) -> DeleteWebhookEndpointPayload:
+        ctx = info.context
+
+        async def act() -> DeleteWebhookEndpointPayload:
+            pk = decode_id_of(input.webhook_endpoint_id, "WebhookEndpoint")
+            deleted = await webhooks.delete_endpoint(
+                ctx.db, ctx.project_id, pk, ctx.principal.key_name, ctx.now
+            )
+            return DeleteWebhookEndpointPayload(
+                deleted_webhook_endpoint_id=strawberry.ID(encode_id("WebhookEndpoint", deleted))
+            )
+
+        return await run_mutation(act, lambda errors: DeleteWebhookEndpointPayload(user_errors=errors))
+
+    @strawberry.mutation(
+        description="Sends a webhook delivery again at once, with the same event id and body."
+    )
+    async def retry_webhook_delivery(
+        self, info: Info, input: RetryWebhookDeliveryInput
+    ) -> RetryWebhookDeliveryPayload:
+        ctx = info.context
+
+        async def act() -> RetryWebhookDeliveryPayload:
+            pk = decode_id_of(input.delivery_id, "WebhookDelivery")
+            if pk is None:
+                raise DomainError(ErrorCode.INVALID_INPUT, "Not a delivery id.", ("input", "deliveryId"))
+            row = await webhooks.retry_delivery(ctx.db, ctx.project_id, pk, ctx.principal.key_name, ctx.now)
+            return RetryWebhookDeliveryPayload(delivery=WebhookDelivery(row=row))
+
+        return await run_mutation(act, lambda errors: RetryWebhookDeliveryPayload(user_errors=errors))

@@ -1,0 +1,191 @@
+"""The webhook dispatcher: sends outbox rows, records the answer, schedules retries.
+
+Claiming: a worker takes due rows under a lease (`locked_until`); on PostgreSQL the
+claim uses FOR UPDATE SKIP LOCKED so several workers never take the same row, and on
+SQLite writers are serialized anyway. A worker that dies mid-delivery leaves its lease
+to lapse and the row is sent again: delivery is at least once, and receivers
+deduplicate on `event.id`, which is the same on every attempt.
+
+Order: a row is only taken when no earlier row of the same customer is still open
+for the same endpoint, so one customer's events reach an endpoint in order.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import httpx
+from sqlalchemy import update
+from sqlalchemy.orm import aliased
+from sqlmodel import col, or_, select
+
+from app.db.engine import Database, on_postgres
+from app.db.models import CustomerEvent, WebhookDelivery, WebhookEndpoint
+from app.db.types import utcnow
+from app.domain.enums import DeliveryStatus
+from app.logging import log
+from app.webhooks.outbox import after_failure
+from app.webhooks.signing import signature_header
+
+OPEN = (DeliveryStatus.PENDING.value, DeliveryStatus.RETRYING.value)
+USER_AGENT = "customer-profile-webhooks/1.0"
+
+
+@dataclass(frozen=True, slots=True)
+class Claimed:
+    delivery_id: int
+    lease: datetime
+    attempts: int
+    url: str
+    authorization: str | None
+    secret: str
+    body: bytes
+
+
+def encode_body(payload: Mapping[str, Any]) -> bytes:
+    return json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+class Dispatcher:
+    def __init__(
+        self,
+        db: Database,
+        retry_delays: list[float],
+        timeout_seconds: float,
+        clock: Callable[[], datetime] = utcnow,
+        batch_size: int = 100,
+        concurrency: int = 32,
+        client: httpx.AsyncClient | None = None,
+        lease_margin_seconds: float = 30.0,
+    ) -> None:
+        self.db = db
+        self.retry_delays = retry_delays
+        self.timeout = timeout_seconds
+        self.clock = clock
+        self.batch_size = batch_size
+        self.lease_margin = timedelta(seconds=lease_margin_seconds)
+        self.concurrency = asyncio.Semaphore(concurrency)
+        self.client = client or httpx.AsyncClient(
+            timeout=timeout_seconds, follow_redirects=False, headers={"User-Agent": USER_AGENT}
+        )
+
+    async def close(self) -> None:
+        await self.client.aclose()
+
+    async def run_once(self) -> int:
+        """Claim and send one batch; returns how many deliveries were attempted."""
+        claimed = await self._claim()
+        if claimed:
+            await asyncio.gather(*(self._deliver(item) for item in claimed))
+        return len(claimed)
+
+    async def _claim(self) -> list[Claimed]:
+        now = self.clock()
+        lease = now + timedelta(seconds=self.timeout) + self.lease_margin
+        earlier = aliased(WebhookDelivery)
+        earlier_still_open = (
+            select(earlier.id)
+            .where(
+                earlier.endpoint_id == WebhookDelivery.endpoint_id,
+                earlier.customer_id == WebhookDelivery.customer_id,
+                col(earlier.status).in_(OPEN),
+                col(earlier.id) < col(WebhookDelivery.id),
+            )
+            .exists()
+        )
+        statement = (
+            select(WebhookDelivery, CustomerEvent.payload, WebhookEndpoint)
+            .join(CustomerEvent, col(CustomerEvent.id) == col(WebhookDelivery.event_id))
+            .join(WebhookEndpoint, col(WebhookEndpoint.id) == col(WebhookDelivery.endpoint_id))
+            .where(
+                col(WebhookDelivery.status).in_(OPEN),
+                col(WebhookDelivery.next_attempt_at) <= now,
+                or_(col(WebhookDelivery.locked_until).is_(None), col(WebhookDelivery.locked_until) < now),
+                ~earlier_still_open,
+            )
+            .order_by(col(WebhookDelivery.id))
+            .limit(self.batch_size)
+        )
+        async with self.db.transaction() as session:
+            if on_postgres(session):
+                statement = statement.with_for_update(of=WebhookDelivery, skip_locked=True)  # type: ignore[arg-type]
+            rows = (await session.exec(statement)).all()
+            claimed = []
+            for delivery, payload, endpoint in rows:
+                delivery.locked_until = lease
+                delivery.attempts += 1
+                delivery.last_attempt_at = now
+                session.add(delivery)
+                claimed.append(
+                    Claimed(
+                        delivery_id=delivery.id or 0,
+                        lease=lease,
+                        attempts=delivery.attempts,
+                        url=endpoint.url,
+                        authorization=endpoint.authorization_header,
+                        secret=endpoint.signing_secret,
+                        body=encode_body(payload),
+                    )
+                )
+        return claimed
+
+    async def _deliver(self, item: Claimed) -> None:
+        async with self.concurrency:
+            status = await self._send(item)
+        await self._record(item, status)
+
+    async def _send(self, item: Claimed) -> int | None:
+        headers = {
+            "Content-Type": "application/json",
+            "X-Signature": signature_header(item.secret, int(time.time()), item.body),
+        }
+        if item.authorization:
+            headers["Authorization"] = item.authorization
+        try:
+            response = await self.client.post(
+                item.url, content=item.body, headers=headers, timeout=self.timeout
+            )
+        except httpx.HTTPError as exc:
+            log.info("webhook_delivery_error", delivery_id=item.delivery_id, error=type(exc).__name__)
+            return None
+        return response.status_code
+
+    async def _record(self, item: Claimed, status: int | None) -> None:
+        now = self.clock()
+        if status == 200:
+            values: dict[str, Any] = {"status": DeliveryStatus.DELIVERED.value}
+        else:
+            next_status, next_at = after_failure(item.attempts, self.retry_delays, now)
+            values = {"status": next_status.value, "next_attempt_at": next_at}
+        values |= {"last_response_status": status, "locked_until": None}
+        async with self.db.transaction() as session:
+            # Only while our lease holds: a worker that lost it must not overwrite the row.
+            await session.exec(  # type: ignore[call-overload]
+                update(WebhookDelivery)
+                .where(
+                    col(WebhookDelivery.id) == item.delivery_id,
+                    col(WebhookDelivery.locked_until) == item.lease,
+                )
+                .values(**values)
+            )
+        log.info(
+            "webhook_delivery", delivery_id=item.delivery_id, status=values["status"], http_status=status
+        )
+
+    async def run_forever(self, stop: asyncio.Event, poll_seconds: float) -> None:
+        while not stop.is_set():
+            try:
+                sent = await self.run_once()
+            except Exception:
+                log.exception("webhook_dispatcher_error")
+                sent = 0
+            if sent == 0:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), timeout=poll_seconds)

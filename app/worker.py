@@ -1,0 +1,80 @@
+"""Background work: the webhook dispatcher and the expiration scheduler.
+
+They run inside the server by default (WEBHOOK_DISPATCHER=on) or alone as
+`python -m app worker`; any number of workers may run against one PostgreSQL database.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import signal
+from collections.abc import Callable
+from datetime import datetime
+
+from app.db.engine import Database, create_engine
+from app.db.types import utcnow
+from app.logging import configure_logging, log
+from app.services.expiration import expire_due_purchases
+from app.settings import Settings
+from app.webhooks.dispatcher import Dispatcher
+
+
+class BackgroundWorker:
+    def __init__(self, db: Database, settings: Settings, clock: Callable[[], datetime] = utcnow) -> None:
+        self.db = db
+        self.settings = settings
+        self.clock = clock
+        self.stop_event = asyncio.Event()
+        self.dispatcher = Dispatcher(
+            db,
+            settings.retry_delays,
+            settings.webhook_timeout_seconds,
+            clock,
+            lease_margin_seconds=settings.webhook_lease_margin_seconds,
+        )
+        self.tasks: list[asyncio.Task[None]] = []
+
+    def start(self) -> None:
+        self.tasks = [
+            asyncio.create_task(
+                self.dispatcher.run_forever(self.stop_event, self.settings.dispatcher_poll_seconds)
+            ),
+            asyncio.create_task(self._schedule_expirations()),
+        ]
+
+    async def _schedule_expirations(self) -> None:
+        while not self.stop_event.is_set():
+            try:
+                while await expire_due_purchases(self.db, self.clock()):
+                    pass
+            except Exception:
+                log.exception("expiration_scheduler_error")
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(
+                    self.stop_event.wait(), timeout=self.settings.scheduler_interval_seconds
+                )
+
+    async def stop(self) -> None:
+        self.stop_event.set()
+        await asyncio.gather(*self.tasks, return_exceptions=True)
+        await self.dispatcher.close()
+
+    async def wait(self) -> None:
+        await self.stop_event.wait()
+        await self.stop()
+
+
+async def run_worker(settings: Settings) -> None:
+    configure_logging(settings.log_level, json=settings.is_production)
+    db = Database(create_engine(settings.database_url))
+    worker = BackgroundWorker(db, settings)
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, worker.stop_event.set)
+    worker.start()
+    log.info("worker_started", database=db.dialect)
+    try:
+        await worker.wait()
+    finally:
+        await db.dispose()
