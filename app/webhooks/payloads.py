@@ -15,7 +15,19 @@ from typing import Any
 from app.domain.enums import Store, WebhookEventType
 
 API_VERSION = "1.0"
-# Lifetime grants have no expiry; payloads carry a date 200 years ahead instead.
+
+# Store commission estimates (reference 6, "Taxes and commission"): the App Store and
+# Amazon take 30% (15% under Apple's Small Business Program, which the service cannot
+# know), Google Play 15% on a developer's first $1M a year. Other stores' fees are not
+# documented as a fixed share: null, as RevenueCat sends for unknown values. Tax is not
+# estimated (null).
+COMMISSION_BY_STORE: dict[Store, float] = {
+    Store.APP_STORE: 0.3,
+    Store.MAC_APP_STORE: 0.3,
+    Store.AMAZON: 0.3,
+    Store.PLAY_STORE: 0.15,
+    Store.PROMOTIONAL: 0.0,
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,8 +140,13 @@ def _lifecycle_event(fields: PayloadFields, customer: CustomerSnapshot) -> dict[
             "price": _number(fields.price_usd),
             "price_in_purchased_currency": _number(fields.price),
             "offer_code": None,
+            "experiments": [],
         }
     )
+    commission = COMMISSION_BY_STORE.get(fields.store) if fields.store else None
+    event["commission_percentage"] = commission
+    event["tax_percentage"] = None
+    event["takehome_percentage"] = None if commission is None else round(1 - commission, 4)
     if fields.type is WebhookEventType.RENEWAL:
         event["is_trial_conversion"] = fields.is_trial_conversion
     if fields.type is WebhookEventType.CANCELLATION:
@@ -173,6 +190,7 @@ def _virtual_currency_event(fields: PayloadFields, customer: CustomerSnapshot) -
             "store": fields.store.value if fields.store else None,
             "transaction_id": fields.transaction_id,
             "virtual_currency_transaction_id": fields.virtual_currency_transaction_id,
+            "experiments": [],
         }
     )
     return event
