@@ -79,7 +79,7 @@ class Receiver:
 
     async def start(self) -> Receiver:
         self._task = asyncio.create_task(self._server.serve(sockets=[self._socket]))
-        while not self._server.started:
+        while not self._server.started:  # noqa: ASYNC110 - uvicorn exposes a flag, not an event
             await asyncio.sleep(0.01)
         return self
 
