@@ -22,6 +22,7 @@ from app.logging import configure_logging, log
 from app.metrics import Metrics
 from app.services.projects import ensure_bootstrap_project
 from app.settings import Settings, get_settings
+from app.stores.registry import StoreAdapters
 from app.worker import BackgroundWorker
 
 
@@ -29,12 +30,14 @@ def create_app(
     settings: Settings | None = None,
     db: Database | None = None,
     clock: Callable[[], datetime] = utcnow,
+    stores: StoreAdapters | None = None,
 ) -> Starlette:
     """The application; tests pass their own database and clock."""
     settings = settings or get_settings()
     db = db or Database(create_engine(settings.database_url))
     schema = build_schema(settings)
-    graphql = GraphQLView(schema, db, settings, clock)
+    stores = stores or StoreAdapters.from_settings(settings)
+    graphql = GraphQLView(schema, db, settings, stores, clock)
     metrics = Metrics()
 
     async def healthz(_: Request) -> Response:
@@ -75,6 +78,7 @@ def create_app(
             yield
         finally:
             await background.stop()
+            await stores.close()
             await db.dispose()
 
     app = Starlette(

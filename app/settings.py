@@ -25,6 +25,16 @@ class Settings(BaseSettings):
     webhook_lease_margin_seconds: float = 30.0
     rates_csv: str | None = Field(default=None, description="Replacement USD rate table (CSV)")
 
+    # Stores that refund and cancel (issue: refunds reach the store). A store with no
+    # credentials refuses those actions with STORE_NOT_CONFIGURED.
+    google_play_service_account: str | None = Field(
+        default=None, description="Service account key: the JSON itself, or a path to the file"
+    )
+    google_play_api_base: str = "https://androidpublisher.googleapis.com"
+    stripe_api_key: str | None = None
+    stripe_api_base: str = "https://api.stripe.com"
+    store_timeout_seconds: float = 20.0
+
     # Limits applied to every query in production (and whenever enforce_limits is set).
     max_query_depth: int = 12
     max_query_aliases: int = 30

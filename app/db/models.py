@@ -213,6 +213,10 @@ class Purchase(Base, table=True):
     renewal_product_id: str | None = Field(default=None, sa_type=sa.String(255))
     # Set once the scheduler has written EXPIRED for the current expiry.
     expired_event_at: datetime | None = _ts()
+    # What the store needs to refund or cancel it (posted with the receipt).
+    store_package_name: str | None = Field(default=None, sa_type=sa.String(255))
+    store_purchase_token: str | None = Field(default=None, sa_type=sa.String(1000))
+    store_subscription_id: str | None = Field(default=None, sa_type=sa.String(255))
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
@@ -247,6 +251,8 @@ class StoreTransaction(Base, table=True):
     grace_period_expires_at: datetime | None = _ts()
     refunded_at: datetime | None = _ts()
     country_code: str | None = Field(default=None, sa_type=sa.String(2))
+    # The store's payment id of this period (Web Billing: a Stripe payment intent).
+    store_payment_id: str | None = Field(default=None, sa_type=sa.String(255))
 
 
 class CustomerEvent(Base, table=True):
@@ -352,3 +358,33 @@ class WebhookDelivery(Base, table=True):
     # A worker's lease on the row while it sends; a worker that dies lets it lapse.
     locked_until: datetime | None = _ts()
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class StoreAction(Base, table=True):
+    """A refund or cancellation asked of a store: the durable record that makes
+    "call the store, then record" safe. At most one is in flight per purchase and kind,
+    so two simultaneous refunds make one store call; a confirmed action whose recording
+    failed is finished later from this row, so a refund the store made is never lost."""
+
+    __tablename__ = "store_action"
+    __table_args__ = (
+        sa.Index(
+            "uq_store_action_in_flight",
+            "purchase_id",
+            "kind",
+            unique=True,
+            sqlite_where=sa.text("status IN ('PENDING', 'CONFIRMED')"),
+            postgresql_where=sa.text("status IN ('PENDING', 'CONFIRMED')"),
+        ),
+        sa.Index("ix_store_action_status", "status", "updated_at"),
+    )
+    project_id: int = _fk("project.id", index=False)
+    purchase_id: int = _fk("purchase.id", index=False)
+    kind: str = Field(sa_type=sa.String(20))  # REFUND | CANCEL
+    status: str = Field(default="PENDING", sa_type=sa.String(20))  # PENDING CONFIRMED RECORDED FAILED
+    idempotency_key: str = Field(sa_type=sa.String(64), unique=True)
+    actor: str = Field(sa_type=sa.String(200))
+    reason: str | None = Field(default=None, sa_type=sa.String(1000))
+    store_answer: str | None = Field(default=None, sa_type=sa.String(1000))
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

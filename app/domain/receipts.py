@@ -131,10 +131,16 @@ def merge_transactions(
     """Union by transaction id, the posted version winning.
 
     Stored transactions absent from the post are kept: an older, shorter receipt (from
-    another device, say) must never delete history we already know about.
+    another device, say) must never delete history we already know about. A refund we
+    know of is kept too when the post does not mention it: a refund made through the
+    store's API shows up in the store's receipts only later, and is never undone.
     """
     by_id = {txn.transaction_id: txn for txn in stored}
-    by_id.update((txn.transaction_id, txn) for txn in posted)
+    for txn in posted:
+        known = by_id.get(txn.transaction_id)
+        if known is not None and known.refunded_at is not None and txn.refunded_at is None:
+            txn = replace(txn, refunded_at=known.refunded_at)
+        by_id[txn.transaction_id] = txn
     return sort_transactions(by_id.values())
 
 

@@ -11,6 +11,7 @@ from app.db.engine import Database
 from app.graphql.loaders import Loaders
 from app.services.keys import Principal
 from app.settings import Settings
+from app.stores.registry import StoreAdapters
 
 
 @dataclass
@@ -22,6 +23,7 @@ class Context:
     principal: Principal
     # One clock reading per request: every rule of the request sees the same "now".
     now: datetime
+    stores: StoreAdapters
     extra: dict[str, Any] = field(default_factory=dict)
 
     @cached_property

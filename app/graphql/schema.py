@@ -22,6 +22,7 @@ from strawberry.schema.config import StrawberryConfig
 from app.graphql.limits import make_cost_rule
 from app.graphql.mutations.configuration import ConfigurationMutations
 from app.graphql.mutations.sdk import SdkMutations
+from app.graphql.mutations.store_actions import StoreActionMutations
 from app.graphql.mutations.support import SupportMutations
 from app.graphql.mutations.webhooks import WebhookMutations
 from app.graphql.permissions import RolePermissions
@@ -32,7 +33,9 @@ from app.settings import Settings
 
 
 @strawberry.type
-class Mutation(SdkMutations, SupportMutations, ConfigurationMutations, WebhookMutations):
+class Mutation(
+    SdkMutations, SupportMutations, StoreActionMutations, ConfigurationMutations, WebhookMutations
+):
     pass
 
 

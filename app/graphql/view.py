@@ -16,13 +16,19 @@ from app.domain.enums import ApiKeyRole
 from app.graphql.context import Context
 from app.services.keys import Principal, authenticate
 from app.settings import Settings
+from app.stores.registry import StoreAdapters
 
 DEVELOPMENT_KEY_NAME = "development (no key)"
 
 
 class GraphQLView(GraphQL[Context, None]):
     def __init__(
-        self, schema: Any, db: Database, settings: Settings, clock: Callable[[], datetime] = utcnow
+        self,
+        schema: Any,
+        db: Database,
+        settings: Settings,
+        stores: StoreAdapters,
+        clock: Callable[[], datetime] = utcnow,
     ) -> None:
         super().__init__(
             schema,
@@ -32,6 +38,7 @@ class GraphQLView(GraphQL[Context, None]):
         self.db = db
         self.settings = settings
         self.clock = clock
+        self.stores = stores
 
     async def get_context(self, request: Any, response: Any) -> Context:
         principal = await self.principal_for(request)
@@ -42,6 +49,7 @@ class GraphQLView(GraphQL[Context, None]):
             settings=self.settings,
             principal=principal,
             now=self.clock(),
+            stores=self.stores,
         )
 
     async def principal_for(self, request: Request) -> Principal:

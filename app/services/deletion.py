@@ -7,15 +7,66 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.db.engine import Database
-from app.db.models import AppUserId
+from app.db.models import AppUserId, Purchase
+from app.domain.enums import ProductType, Store
+from app.domain.errors import DomainError, ErrorCode
 from app.domain.identity import validate_app_user_id
 from app.services.audit import audit
 from app.services.customers import lock_customer, require_customer
 from app.services.unit_of_work import in_transaction
+from app.stores.base import MissingStoreReference, StoreError, StorePurchaseRef
+from app.stores.registry import StoreAdapters
+
+
+async def _cancel_web_billing_subscriptions(
+    db: Database, stores: StoreAdapters, project_id: int, app_user_id: str, now: datetime
+) -> None:
+    """Web Billing subscriptions are cancelled at the store before the customer goes
+    (as RevenueCat does); if the store refuses, nothing is deleted."""
+    async with db.read() as session:
+        customer = await require_customer(session, project_id, app_user_id)
+        running = (
+            await session.exec(
+                select(Purchase).where(
+                    Purchase.customer_id == customer.id,
+                    Purchase.store == Store.RC_BILLING.value,
+                    Purchase.type == ProductType.SUBSCRIPTION.value,
+                    col(Purchase.will_renew),
+                    col(Purchase.refunded_at).is_(None),
+                    col(Purchase.access_expires_at) > now,
+                )
+            )
+        ).all()
+    if not running:
+        return
+    adapter = stores.get(Store.RC_BILLING)
+    if adapter is None:
+        raise DomainError(
+            ErrorCode.STORE_NOT_CONFIGURED,
+            "The customer has running Web Billing subscriptions and no Stripe credentials are configured "
+            "to cancel them: nothing was deleted.",
+            ("input", "appUserId"),
+        )
+    for purchase in running:
+        ref = StorePurchaseRef(
+            store=Store.RC_BILLING,
+            product_id=purchase.product_id,
+            is_subscription=True,
+            original_transaction_id=purchase.original_transaction_id,
+            latest_transaction_id=purchase.original_transaction_id,
+            subscription_id=purchase.store_subscription_id,
+        )
+        try:
+            await adapter.cancel(ref, f"delete-{purchase.id}")
+        except (StoreError, MissingStoreReference) as exc:
+            message = exc.describe() if isinstance(exc, StoreError) else str(exc)
+            raise DomainError(
+                ErrorCode.STORE_ERROR, f"{message} Nothing was deleted.", ("input", "appUserId")
+            ) from exc
 
 
 async def delete_customer(
-    db: Database, project_id: int, app_user_id: str, actor: str, now: datetime
+    db: Database, stores: StoreAdapters, project_id: int, app_user_id: str, actor: str, now: datetime
 ) -> list[str]:
     """Delete by any App User ID; returns every App User ID that was removed.
 
@@ -26,6 +77,7 @@ async def delete_customer(
     given is not kept: it may name the person.
     """
     validate_app_user_id(app_user_id)
+    await _cancel_web_billing_subscriptions(db, stores, project_id, app_user_id, now)
 
     async def work(session: AsyncSession) -> list[str]:
         customer = await require_customer(session, project_id, app_user_id)

@@ -6,7 +6,7 @@ merged state and write one event per change, oldest first.
 """
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlmodel import col, select
@@ -64,11 +64,22 @@ REVENUE_EVENTS = {
 
 
 @dataclass(frozen=True, slots=True)
+class StoreRefs:
+    """The store's own ids of a transaction, needed to refund or cancel it there."""
+
+    package_name: str | None = None  # Google Play
+    purchase_token: str | None = None  # Google Play
+    subscription_id: str | None = None  # Web Billing (Stripe)
+    payment_id: str | None = None  # Web Billing (Stripe payment intent)
+
+
+@dataclass(frozen=True, slots=True)
 class PostedReceipt:
     app_user_id: str
     store: Store
     environment: Environment
     transactions: list[TransactionState]
+    store_refs: dict[str, StoreRefs] = field(default_factory=dict)  # by transaction id
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,6 +123,7 @@ def validate_receipt(receipt: PostedReceipt, now: datetime) -> None:
             ("input", "transactions"),
         )
     problems = validate_transactions(receipt.transactions, now)
+    problems += _text_problems(receipt)
     if problems:
         raise DomainErrors(
             [
@@ -119,6 +131,38 @@ def validate_receipt(receipt: PostedReceipt, now: datetime) -> None:
                 for index, field, message in problems
             ]
         )
+
+
+REF_LIMITS = {"package_name": 255, "purchase_token": 1000, "subscription_id": 255, "payment_id": 255}
+
+
+def _text_problems(receipt: PostedReceipt) -> list[tuple[int, str, str]]:
+    """NUL characters (PostgreSQL refuses them) and store ids longer than we keep."""
+    problems = []
+    for index, txn in enumerate(receipt.transactions):
+        texts = {
+            "transactionId": txn.transaction_id,
+            "originalTransactionId": txn.original_transaction_id,
+            "productId": txn.product_id,
+            "renewalProductId": txn.renewal_product_id,
+            "countryCode": txn.country_code,
+        }
+        refs = receipt.store_refs.get(txn.transaction_id)
+        for name, limit in REF_LIMITS.items():
+            value = getattr(refs, name, None) if refs else None
+            camel = {"package_name": "packageName", "purchase_token": "purchaseToken",
+                     "subscription_id": "stripeSubscriptionId", "payment_id": "stripePaymentId"}[name]  # fmt: skip
+            texts[camel] = value
+            if value is not None and len(value) > limit:
+                problems.append((index, camel, f"At most {limit} characters."))
+        problems += [
+            (index, name, "Must not contain NUL.")
+            for name, value in texts.items()
+            if value and "\x00" in value
+        ]
+        if txn.country_code is not None and len(txn.country_code) != 2:
+            problems.append((index, "countryCode", "An ISO 3166-1 alpha-2 code, e.g. DE."))
+    return problems
 
 
 async def record_receipt(
@@ -283,6 +327,7 @@ class ReceiptIngestion:
             self.session.add(purchase)
             await self.session.flush()
         self._update_purchase(purchase, diff.transactions)
+        self._update_store_refs(purchase, posted)
         rows_by_id = {row.transaction_id: row for row in stored_rows}
         for txn in diff.transactions:
             self._upsert_transaction(purchase, customer, txn, rows_by_id.get(txn.transaction_id))
@@ -343,6 +388,16 @@ class ReceiptIngestion:
             purchase.expired_event_at = None  # a new expiry earns its own EXPIRED event
         self.session.add(purchase)
 
+    def _update_store_refs(self, purchase: Purchase, posted: list[TransactionState]) -> None:
+        """The newest ids the app sent win (a Play token can change on an upgrade)."""
+        for txn in sorted(posted, key=lambda t: (t.purchased_at, t.transaction_id)):
+            refs = self.receipt.store_refs.get(txn.transaction_id)
+            if refs is None:
+                continue
+            purchase.store_package_name = refs.package_name or purchase.store_package_name
+            purchase.store_purchase_token = refs.purchase_token or purchase.store_purchase_token
+            purchase.store_subscription_id = refs.subscription_id or purchase.store_subscription_id
+
     def _upsert_transaction(
         self, purchase: Purchase, customer: Customer, txn: TransactionState, row: StoreTransaction | None
     ) -> None:
@@ -382,6 +437,9 @@ class ReceiptIngestion:
         row.grace_period_expires_at = txn.grace_period_expires_at
         row.refunded_at = txn.refunded_at
         row.country_code = txn.country_code
+        refs = self.receipt.store_refs.get(txn.transaction_id)
+        if refs is not None and refs.payment_id:
+            row.store_payment_id = refs.payment_id
         self.session.add(row)
 
     async def _record(

@@ -579,3 +579,20 @@ def test_every_problem_of_every_transaction_is_reported() -> None:
         (1, "transactionId"),
         (1, "expiresAt"),
     ]
+
+
+def test_a_known_refund_is_kept_when_a_later_post_omits_it() -> None:
+    """A refund made through the store's API appears in its receipts only later."""
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+    refunded = TransactionState(
+        transaction_id="r1",
+        original_transaction_id="r1",
+        product_id="monthly",
+        purchased_at=start,
+        expires_at=start + timedelta(days=30),
+        refunded_at=start + timedelta(days=2),
+    )
+    stale = replace(refunded, refunded_at=None)
+    diff = diff_purchase([refunded], [stale], start + timedelta(days=3))
+    assert diff.events == []
+    assert diff.transactions[0].refunded_at == start + timedelta(days=2)

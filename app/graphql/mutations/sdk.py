@@ -16,7 +16,7 @@ from app.graphql.types.common import CancelReason, Environment, PeriodType, Stor
 from app.graphql.types.customer import CustomerType
 from app.graphql.types.event import CustomerEventNode
 from app.services.identity import identify_customer, record_app_open
-from app.services.receipts import PostedReceipt, record_receipt
+from app.services.receipts import PostedReceipt, StoreRefs, record_receipt
 from app.settings import Settings
 
 
@@ -55,6 +55,24 @@ class StoreTransactionInput:
     grace_period_expires_at: datetime | None = None
     refunded_at: datetime | None = None
     country_code: str | None = None
+    purchase_token: str | None = strawberry.field(
+        default=None, description="Google Play: the purchase token (needed to refund or cancel at Google)."
+    )
+    package_name: str | None = strawberry.field(
+        default=None, description="Google Play: the app's package name."
+    )
+    stripe_subscription_id: str | None = strawberry.field(
+        default=None, description="Web Billing: the Stripe subscription id (needed to cancel)."
+    )
+    stripe_payment_id: str | None = strawberry.field(
+        default=None, description="Web Billing: the Stripe payment intent of this period (needed to refund)."
+    )
+
+    def store_refs(self) -> StoreRefs | None:
+        values = (self.package_name, self.purchase_token, self.stripe_subscription_id, self.stripe_payment_id)
+        if not any(values):
+            return None
+        return StoreRefs(*values)
 
     def to_state(self) -> TransactionState:
         return TransactionState(
@@ -138,6 +156,7 @@ class SdkMutations:
                 store=input.store,
                 environment=input.environment or EnvironmentEnum.PRODUCTION,
                 transactions=[t.to_state() for t in input.transactions],
+                store_refs={t.transaction_id: refs for t in input.transactions if (refs := t.store_refs())},
             )
             result = await record_receipt(
                 info.context.db,

@@ -333,7 +333,7 @@ class SupportMutations:
 
         async def act() -> DeleteCustomerPayload:
             ids = await deletion.delete_customer(
-                ctx.db, ctx.project_id, input.app_user_id, ctx.principal.key_name, ctx.now
+                ctx.db, ctx.stores, ctx.project_id, input.app_user_id, ctx.principal.key_name, ctx.now
             )
             return DeleteCustomerPayload(deleted_app_user_ids=ids)
 

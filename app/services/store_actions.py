@@ -1,0 +1,377 @@
+"""refundPurchase and cancelSubscription: the money really moves at the store (DESIGN 4.7).
+
+Order of effects, so the service never records a refund the store did not make and
+never loses one it did:
+1. reserve: one transaction checks the rules and writes a PENDING store_action. A unique
+   index allows one in-flight action per purchase and kind, so of two simultaneous
+   refunds only one reaches step 2; the other is told ALREADY_REFUNDED.
+2. call the store, outside any transaction, with the action's idempotency key.
+3. on the store's refusal, the action is marked FAILED and the answer is a userError;
+   on success, one transaction records the refund (or cancellation) and marks the
+   action RECORDED. If that transaction fails, the action is marked CONFIRMED and
+   `finish_confirmed_actions` (run by the worker) records it later.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+from sqlalchemy import update
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from app.db.engine import Database, on_postgres
+from app.db.models import (
+    Customer,
+    Entitlement,
+    Product,
+    ProductEntitlement,
+    Purchase,
+    StoreAction,
+    StoreTransaction,
+)
+from app.domain.enums import CancelReason, CustomerEventType, PeriodType, ProductType, Store, WebhookEventType
+from app.domain.errors import DomainError, ErrorCode
+from app.domain.store_actions import can_refund, cancel_supported
+from app.logging import log
+from app.services.audit import audit, validate_reason
+from app.services.timeline import Timeline
+from app.stores.base import MissingStoreReference, StoreError, StorePurchaseRef
+from app.stores.registry import StoreAdapters
+from app.webhooks.payloads import PayloadFields
+
+REFUND, CANCEL = "REFUND", "CANCEL"
+PENDING, CONFIRMED, RECORDED, FAILED = "PENDING", "CONFIRMED", "RECORDED", "FAILED"
+FIELD = ("input", "purchaseId")
+
+
+@dataclass(frozen=True, slots=True)
+class Reservation:
+    action_id: int
+    key: str
+    ref: StorePurchaseRef
+
+
+async def _purchase(session: AsyncSession, project_id: int, purchase_id: int | None, lock: bool) -> Purchase:
+    statement = select(Purchase).where(Purchase.id == purchase_id, Purchase.project_id == project_id)
+    if lock and on_postgres(session):
+        statement = statement.with_for_update()
+    purchase = (await session.exec(statement)).first() if purchase_id is not None else None
+    if purchase is None:
+        raise DomainError(ErrorCode.PURCHASE_NOT_FOUND, "No such purchase.", FIELD)
+    return purchase
+
+
+async def _latest_transaction(session: AsyncSession, purchase: Purchase) -> StoreTransaction:
+    row = (
+        await session.exec(
+            select(StoreTransaction)
+            .where(StoreTransaction.purchase_id == purchase.id)
+            .order_by(col(StoreTransaction.purchased_at).desc(), col(StoreTransaction.transaction_id).desc())
+            .limit(1)
+        )
+    ).first()
+    assert row is not None  # a purchase has at least one transaction
+    return row
+
+
+def _check_refund(purchase: Purchase) -> None:
+    store = Store(purchase.store)
+    if purchase.refunded_at is not None:
+        raise DomainError(ErrorCode.ALREADY_REFUNDED, "This purchase was already refunded.", FIELD)
+    if not can_refund(store, purchase.refunded_at, purchase.is_granted):
+        message = (
+            "Only Apple can refund App Store purchases: the customer asks Apple support "
+            "(reportaproblem.apple.com)."
+            if store in (Store.APP_STORE, Store.MAC_APP_STORE)
+            else f"Refunds from here work for Google Play and Web Billing purchases, not {store.value}."
+        )
+        raise DomainError(ErrorCode.REFUND_NOT_SUPPORTED, message, FIELD)
+
+
+def _check_cancel(purchase: Purchase, now: datetime) -> None:
+    store = Store(purchase.store)
+    if (
+        not cancel_supported(store, ProductType(purchase.type), PeriodType(purchase.period_type))
+        or purchase.is_granted
+    ):
+        raise DomainError(
+            ErrorCode.CANCEL_NOT_SUPPORTED,
+            "Cancelling from here works for Web Billing subscriptions and Google Play subscriptions in a trial.",
+            FIELD,
+        )
+    if purchase.refunded_at is not None or (
+        purchase.access_expires_at is not None and purchase.access_expires_at <= now
+    ):
+        raise DomainError(ErrorCode.CANCEL_NOT_SUPPORTED, "The subscription has already ended.", FIELD)
+    if not purchase.will_renew:
+        raise DomainError(ErrorCode.ALREADY_CANCELLED, "The subscription already will not renew.", FIELD)
+
+
+async def _reserve(
+    db: Database,
+    stores: StoreAdapters,
+    project_id: int,
+    purchase_id: int | None,
+    kind: str,
+    actor: str,
+    reason: str | None,
+    now: datetime,
+) -> Reservation:
+    async with db.transaction() as session:
+        purchase = await _purchase(session, project_id, purchase_id, lock=True)
+        if kind == REFUND:
+            _check_refund(purchase)
+        else:
+            _check_cancel(purchase, now)
+        store = Store(purchase.store)
+        if stores.get(store) is None:
+            raise DomainError(
+                ErrorCode.STORE_NOT_CONFIGURED,
+                f"No credentials are configured for {store.value}: nothing was done. See README, 'Stores'.",
+                FIELD,
+            )
+        latest = await _latest_transaction(session, purchase)
+        key = uuid.uuid4().hex
+        action = StoreAction(
+            project_id=project_id,
+            purchase_id=purchase.id or 0,
+            kind=kind,
+            idempotency_key=key,
+            actor=actor,
+            reason=reason,
+            created_at=now,
+            updated_at=now,
+        )
+        session.add(action)
+        try:
+            await session.flush()
+        except IntegrityError as exc:
+            code = ErrorCode.ALREADY_REFUNDED if kind == REFUND else ErrorCode.ALREADY_CANCELLED
+            raise DomainError(
+                code, f"A {kind.lower()} of this purchase is already in progress.", FIELD
+            ) from exc
+        ref = StorePurchaseRef(
+            store=store,
+            product_id=purchase.product_id,
+            is_subscription=purchase.type == ProductType.SUBSCRIPTION.value,
+            original_transaction_id=purchase.original_transaction_id,
+            latest_transaction_id=latest.transaction_id,
+            package_name=purchase.store_package_name,
+            purchase_token=purchase.store_purchase_token,
+            subscription_id=purchase.store_subscription_id,
+            payment_id=latest.store_payment_id,
+        )
+        return Reservation(action.id or 0, key, ref)
+
+
+async def _set_status(db: Database, action_id: int, status: str, answer: str | None, now: datetime) -> None:
+    async with db.transaction() as session:
+        await session.exec(  # type: ignore[call-overload]
+            update(StoreAction)
+            .where(col(StoreAction.id) == action_id)
+            .values(status=status, store_answer=answer[:1000] if answer else None, updated_at=now)
+        )
+
+
+async def _call_store(
+    db: Database, stores: StoreAdapters, reservation: Reservation, kind: str, now: datetime
+) -> None:
+    adapter = stores.get(reservation.ref.store)
+    assert adapter is not None  # checked when reserving
+    try:
+        if kind == REFUND:
+            await adapter.refund(reservation.ref, reservation.key)
+        else:
+            await adapter.cancel(reservation.ref, reservation.key)
+    except MissingStoreReference as exc:
+        await _set_status(db, reservation.action_id, FAILED, str(exc), now)
+        raise DomainError(ErrorCode.INVALID_INPUT, str(exc), FIELD) from exc
+    except StoreError as exc:
+        await _set_status(db, reservation.action_id, FAILED, exc.describe(), now)
+        raise DomainError(ErrorCode.STORE_ERROR, exc.describe(), FIELD) from exc
+
+
+async def _entitlement_ids(session: AsyncSession, purchase: Purchase) -> list[str]:
+    rows = (
+        await session.exec(
+            select(Entitlement.identifier)
+            .join(ProductEntitlement, col(ProductEntitlement.entitlement_id) == col(Entitlement.id))
+            .join(Product, col(Product.id) == col(ProductEntitlement.product_id))
+            .where(
+                Product.project_id == purchase.project_id,
+                Product.store == purchase.store,
+                Product.identifier == purchase.product_id,
+            )
+            .order_by(col(Entitlement.identifier))
+        )
+    ).all()
+    return list(rows)
+
+
+async def _record(db: Database, action_id: int, kind: str, now: datetime) -> Purchase:
+    """Apply what the store did, in one transaction, and mark the action RECORDED."""
+    async with db.transaction() as session:
+        action = await session.get(StoreAction, action_id)
+        assert action is not None
+        purchase = await _purchase(session, action.project_id, action.purchase_id, lock=True)
+        customer = await session.get(Customer, purchase.customer_id)
+        assert customer is not None
+        latest = await _latest_transaction(session, purchase)
+        timeline = Timeline(session, purchase.project_id, now)
+        fields = PayloadFields(
+            event_id="",
+            type=WebhookEventType.CANCELLATION,
+            event_timestamp=now,
+            project_id=purchase.project_id,
+            store=Store(purchase.store),
+            environment=purchase.environment,
+            product_id=purchase.product_id,
+            entitlement_ids=await _entitlement_ids(session, purchase),
+            period_type=latest.period_type,
+            purchased_at=latest.purchased_at,
+            expires_at=latest.expires_at,
+            transaction_id=latest.transaction_id,
+            original_transaction_id=purchase.original_transaction_id,
+            country_code=latest.country_code,
+        )
+        if kind == REFUND:
+            await _apply_refund(session, timeline, customer, purchase, latest, fields, action, now)
+        else:
+            await _apply_cancel(session, timeline, customer, purchase, latest, fields, action, now)
+        action.status = RECORDED
+        action.updated_at = now
+        session.add(action)
+        audit(
+            session, purchase.project_id, now, action.actor, "refundPurchase" if kind == REFUND else "cancelSubscription",
+            customer.id, action.reason, purchase_id=purchase.id,
+        )  # fmt: skip
+        return purchase
+
+
+async def _apply_refund(
+    session: AsyncSession,
+    timeline: Timeline,
+    customer: Customer,
+    purchase: Purchase,
+    latest: StoreTransaction,
+    fields: PayloadFields,
+    action: StoreAction,
+    now: datetime,
+) -> None:
+    """The last period is refunded and access ends now."""
+    latest.refunded_at = now
+    latest.will_renew = False
+    session.add(latest)
+    purchase.refunded_at = now
+    purchase.will_renew = False
+    purchase.access_expires_at = now
+    purchase.expired_event_at = now  # the refund is the end: no EXPIRED event follows
+    purchase.updated_at = now
+    session.add(purchase)
+    price = -latest.price if latest.price is not None else None
+    price_usd = -latest.price_usd if latest.price_usd is not None else None
+    await timeline.record(
+        customer,
+        CustomerEventType.REFUNDED,
+        purchased_at=latest.purchased_at,
+        fields=_with(
+            fields,
+            cancel_reason=CancelReason.CUSTOMER_SUPPORT.value,
+            price=price,
+            price_usd=price_usd,
+            currency=latest.currency,
+        ),
+        actor=action.actor,
+        reason=action.reason,
+        purchase_id=purchase.id,
+        price_is_estimated=latest.price_is_estimated,
+    )
+
+
+async def _apply_cancel(
+    session: AsyncSession,
+    timeline: Timeline,
+    customer: Customer,
+    purchase: Purchase,
+    latest: StoreTransaction,
+    fields: PayloadFields,
+    action: StoreAction,
+    now: datetime,
+) -> None:
+    """Renewal is off; access lasts to the end of the period."""
+    reason = CancelReason.DEVELOPER_INITIATED.value
+    latest.will_renew = False
+    latest.cancel_reason = reason
+    session.add(latest)
+    purchase.will_renew = False
+    purchase.cancel_reason = reason
+    purchase.unsubscribe_detected_at = now
+    purchase.updated_at = now
+    session.add(purchase)
+    await timeline.record(
+        customer,
+        CustomerEventType.OPTED_OUT_OF_RENEWAL,
+        purchased_at=latest.purchased_at,
+        fields=_with(fields, cancel_reason=reason),
+        actor=action.actor,
+        reason=action.reason,
+        purchase_id=purchase.id,
+    )
+
+
+def _with(fields: PayloadFields, **changes: object) -> PayloadFields:
+    return replace(fields, **changes)  # type: ignore[arg-type]
+
+
+async def _act(
+    db: Database,
+    stores: StoreAdapters,
+    project_id: int,
+    purchase_id: int | None,
+    kind: str,
+    actor: str,
+    reason: str | None,
+    now: datetime,
+) -> Purchase:
+    reason = validate_reason(reason)
+    reservation = await _reserve(db, stores, project_id, purchase_id, kind, actor, reason, now)
+    await _call_store(db, stores, reservation, kind, now)
+    try:
+        return await _record(db, reservation.action_id, kind, now)
+    except Exception:
+        # The store acted: keep the durable record so the worker finishes the job.
+        await _set_status(db, reservation.action_id, CONFIRMED, "confirmed by the store", now)
+        log.exception("store_action_not_recorded", action_id=reservation.action_id, kind=kind)
+        raise
+
+
+async def refund_purchase(
+    db: Database, stores: StoreAdapters, project_id: int, purchase_id: int | None, actor: str,
+    reason: str | None, now: datetime,
+) -> Purchase:  # fmt: skip
+    return await _act(db, stores, project_id, purchase_id, REFUND, actor, reason, now)
+
+
+async def cancel_subscription(
+    db: Database, stores: StoreAdapters, project_id: int, purchase_id: int | None, actor: str,
+    reason: str | None, now: datetime,
+) -> Purchase:  # fmt: skip
+    return await _act(db, stores, project_id, purchase_id, CANCEL, actor, reason, now)
+
+
+async def finish_confirmed_actions(db: Database, now: datetime) -> int:
+    """Record the store actions that the store confirmed but that were not recorded."""
+    async with db.read() as session:
+        rows = (
+            await session.exec(
+                select(StoreAction.id, StoreAction.kind).where(StoreAction.status == CONFIRMED)
+            )
+        ).all()
+    for action_id, kind in rows:
+        await _record(db, action_id or 0, kind, now)
+        log.info("store_action_recorded_later", action_id=action_id, kind=kind)
+    return len(rows)
