@@ -5,6 +5,7 @@ import strawberry
 from app.graphql.context import Info
 from app.graphql.errors import UserError, run_mutation
 from app.graphql.ids import decode_id_of
+from app.graphql.types.customer import CustomerType
 from app.graphql.types.purchase import PurchaseType
 from app.services import store_actions
 
@@ -20,6 +21,9 @@ class RefundPurchaseInput:
 @strawberry.type
 class RefundPurchasePayload:
     purchase: PurchaseType | None = None
+    customer: CustomerType | None = strawberry.field(
+        default=None, description="The customer after the refund: its entitlements are already updated."
+    )
     user_errors: list[UserError] = strawberry.field(default_factory=list)
 
 
@@ -32,6 +36,7 @@ class CancelSubscriptionInput:
 @strawberry.type
 class CancelSubscriptionPayload:
     purchase: PurchaseType | None = None
+    customer: CustomerType | None = None
     user_errors: list[UserError] = strawberry.field(default_factory=list)
 
 
@@ -51,7 +56,10 @@ class StoreActionMutations:
                 input.reason,
                 ctx.now,
             )
-            return RefundPurchasePayload(purchase=PurchaseType(row=purchase))
+            customer = await info.context.loaders.customer_by_id.load(purchase.customer_id)
+            return RefundPurchasePayload(
+                purchase=PurchaseType(row=purchase), customer=CustomerType(row=customer)
+            )
 
         return await run_mutation(act, lambda errors: RefundPurchasePayload(user_errors=errors))
 
@@ -71,6 +79,9 @@ class StoreActionMutations:
                 input.reason,
                 ctx.now,
             )
-            return CancelSubscriptionPayload(purchase=PurchaseType(row=purchase))
+            customer = await info.context.loaders.customer_by_id.load(purchase.customer_id)
+            return CancelSubscriptionPayload(
+                purchase=PurchaseType(row=purchase), customer=CustomerType(row=customer)
+            )
 
         return await run_mutation(act, lambda errors: CancelSubscriptionPayload(user_errors=errors))

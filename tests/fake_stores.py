@@ -1,0 +1,205 @@
+"""Fake Google Play and Stripe servers on loopback, for the store adapters' tests.
+
+Each checks a request as the public API references define it (method, path, auth
+header, body) and records it; `answer` scripts the reply: "ok", an HTTP status such as
+400 or 500, or "hang" (never answers within the adapter's timeout).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import json
+import re
+import socket
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import parse_qs
+
+import uvicorn
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+
+ACCESS_TOKEN = "ya29.fake-access-token"
+STRIPE_KEY = "sk_test_fake_key"
+
+
+@dataclass
+class Request:
+    method: str
+    path: str
+    query: dict[str, list[str]]
+    headers: dict[str, str]
+    body: bytes
+
+    def json(self) -> Any:
+        return json.loads(self.body) if self.body else None
+
+    def form(self) -> dict[str, list[str]]:
+        return parse_qs(self.body.decode())
+
+
+@dataclass
+class FakeServer:
+    answer: int | str = "ok"
+    delay: float = 0.0
+    requests: list[Request] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self._socket = socket.socket()
+        self._socket.bind(("127.0.0.1", 0))
+        self.url = f"http://127.0.0.1:{self._socket.getsockname()[1]}"
+        config = uvicorn.Config(
+            self._app, log_level="warning", access_log=False, lifespan="off", interface="asgi3"
+        )
+        self._server = uvicorn.Server(config)
+        self._task: asyncio.Task[None] | None = None
+
+    async def start(self) -> FakeServer:
+        self._task = asyncio.create_task(self._server.serve(sockets=[self._socket]))
+        while not self._server.started:  # noqa: ASYNC110 - uvicorn exposes a flag, not an event
+            await asyncio.sleep(0.01)
+        return self
+
+    async def stop(self) -> None:
+        self._server.should_exit = True
+        self._server.force_exit = True
+        if self._task:
+            await asyncio.wait_for(self._task, timeout=10)
+
+    def calls(self, path_part: str) -> list[Request]:
+        return [r for r in self.requests if path_part in r.path]
+
+    async def _app(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        body = b""
+        while True:
+            message = await receive()
+            body += message.get("body", b"")
+            if not message.get("more_body"):
+                break
+        request = Request(
+            scope["method"],
+            scope["raw_path"].decode(),  # as sent: percent-encoded path segments stay encoded
+            parse_qs(scope["query_string"].decode()),
+            {k.decode().lower(): v.decode() for k, v in scope["headers"]},
+            body,
+        )
+        status, payload = self.handle(request)
+        self.requests.append(request)
+        if self.delay:
+            await asyncio.sleep(self.delay)
+        if self.answer == "hang" and not request.path.endswith("/token"):
+            await asyncio.sleep(30)
+        if isinstance(self.answer, int) and not request.path.endswith("/token") and status == 200:
+            status, payload = self.answer, self.error(self.answer)
+        data = json.dumps(payload).encode()
+        await send(
+            {
+                "type": "http.response.start",
+                "status": status,
+                "headers": [(b"content-type", b"application/json")],
+            }
+        )
+        await send({"type": "http.response.body", "body": data})
+
+    def handle(self, request: Request) -> tuple[int, Any]:
+        raise NotImplementedError
+
+    def error(self, status: int) -> Any:
+        raise NotImplementedError
+
+
+def _jwt_claims(assertion: str) -> dict[str, Any]:
+    payload = assertion.split(".")[1]
+    return json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))  # type: ignore[no-any-return]
+
+
+class FakeGooglePlay(FakeServer):
+    SUBSCRIPTION = re.compile(
+        r"^/androidpublisher/v3/applications/([^/]+)/purchases/subscriptionsv2/tokens/([^/]+):(revoke|cancel)$"
+    )
+    ORDER = re.compile(r"^/androidpublisher/v3/applications/([^/]+)/orders/([^/]+):refund$")
+
+    def service_account(self) -> dict[str, str]:
+        key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        pem = key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        ).decode()
+        return {
+            "type": "service_account",
+            "project_id": "fake-project",
+            "private_key_id": "fake-key-id",
+            "private_key": pem,
+            "client_email": "refunds@fake-project.iam.gserviceaccount.com",
+            "client_id": "1",
+            "token_uri": f"{self.url}/token",
+        }
+
+    def handle(self, request: Request) -> tuple[int, Any]:
+        if request.path == "/token":
+            form = request.form()
+            claims = _jwt_claims(form["assertion"][0])
+            ok = (
+                request.method == "POST"
+                and form["grant_type"] == ["urn:ietf:params:oauth:grant-type:jwt-bearer"]
+                and claims["scope"] == "https://www.googleapis.com/auth/androidpublisher"
+                and claims["aud"]
+                == "https://oauth2.googleapis.com/token"  # Google's audience, wherever the token URI
+                and claims["iss"] == "refunds@fake-project.iam.gserviceaccount.com"
+            )
+            return (
+                (200, {"access_token": ACCESS_TOKEN, "expires_in": 3600, "token_type": "Bearer"})
+                if ok
+                else (400, {"error": "invalid_grant"})
+            )
+        if request.method != "POST" or request.headers.get("authorization") != f"Bearer {ACCESS_TOKEN}":
+            return 401, self.error(401)
+        if match := self.SUBSCRIPTION.match(request.path):
+            expected = (
+                {"revocationContext": {"fullRefund": {}}}
+                if match.group(3) == "revoke"
+                else {"cancellationContext": {"cancellationType": "DEVELOPER_REQUESTED_STOP_PAYMENTS"}}
+            )
+            return (200, {}) if request.json() == expected else (400, self.error(400))
+        if self.ORDER.match(request.path):
+            ok = request.query == {"revoke": ["true"]} and not request.body
+            return (200, {}) if ok else (400, self.error(400))
+        return 404, self.error(404)
+
+    def error(self, status: int) -> Any:
+        return {
+            "error": {"code": status, "message": f"Google says {status}", "status": "FAILED_PRECONDITION"}
+        }
+
+
+class FakeStripe(FakeServer):
+    SUBSCRIPTION = re.compile(r"^/v1/subscriptions/([^/]+)$")
+
+    def handle(self, request: Request) -> tuple[int, Any]:
+        if request.headers.get("authorization") != f"Bearer {STRIPE_KEY}" or request.method != "POST":
+            return 401, self.error(401)
+        if not request.headers.get("idempotency-key"):
+            return 400, self.error(400)
+        form = request.form()
+        if request.path == "/v1/refunds":
+            if "payment_intent" not in form:
+                return 400, self.error(400)
+            return 200, {
+                "id": "re_fake",
+                "object": "refund",
+                "status": "succeeded",
+                "payment_intent": form["payment_intent"][0],
+            }
+        if match := self.SUBSCRIPTION.match(request.path):
+            if form.get("cancel_at_period_end") != ["true"]:
+                return 400, self.error(400)
+            return 200, {
+                "id": match.group(1),
+                "object": "subscription",
+                "cancel_at_period_end": True,
+                "status": "active",
+            }
+        return 404, self.error(404)
+
+    def error(self, status: int) -> Any:
+        return {"error": {"type": "invalid_request_error", "message": f"Stripe says {status}"}}
