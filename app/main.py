@@ -1,6 +1,7 @@
 """The ASGI application: /graphql, /healthz, /readyz, /metrics."""
 
 import gc
+import json
 import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -56,6 +57,10 @@ def create_app(
 
     async def graphql_endpoint(request: Request) -> Response:
         started = time.perf_counter()
+        refusal = await _unreadable_body(request)
+        if refusal is not None:
+            metrics.observe(request.method, refusal.status_code, time.perf_counter() - started)
+            return refusal
         try:
             response: Response = await graphql.run(request)
         except HTTPException as exc:
@@ -93,6 +98,17 @@ def create_app(
     app.state.db = db
     app.state.settings = settings
     return app
+
+
+async def _unreadable_body(request: Request) -> Response | None:
+    """A body that is not UTF-8 JSON is the client's mistake: 400, never a 500."""
+    if request.method != "POST" or "json" not in request.headers.get("content-type", ""):
+        return None
+    try:
+        json.loads(await request.body())
+    except (ValueError, UnicodeDecodeError):
+        return PlainTextResponse("The request body is not valid JSON (UTF-8).", status_code=400)
+    return None
 
 
 class NoBackgroundWork:

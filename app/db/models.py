@@ -266,6 +266,17 @@ class CustomerEvent(Base, table=True):
     project_id: int = _fk("project.id", index=False)
     customer_id: int = _fk("customer.id", index=False)
     purchase_id: int | None = _fk("purchase.id", ondelete="SET NULL", nullable=True)
+    # The other customer of a transfer: its App User IDs are in this event, so deleting
+    # that customer must scrub them from here too.
+    related_customer_id: int | None = Field(
+        default=None,
+        sa_column_args=[
+            sa.ForeignKey("customer.id", ondelete="SET NULL", name="fk_customer_event_related_customer_id")
+        ],
+        sa_type=sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+        nullable=True,
+        index=True,
+    )
     # The webhook event id: the same on every delivery attempt.
     event_uuid: str = Field(sa_type=sa.String(36), unique=True)
     type: str = Field(sa_type=ENUM)

@@ -26,7 +26,8 @@ from graphql import (
 )
 from graphql.type import GraphQLInterfaceType, GraphQLUnionType
 
-MAX_PAGE_SIZE = 100
+from app.graphql.pagination import MAX_PAGE_SIZE
+
 # Sizes of the plain (unpaginated) lists: each is bounded by a domain rule or is small.
 BOUNDED_LIST_SIZE = 10
 LIST_SIZES: dict[str, int] = {

@@ -66,8 +66,15 @@ class ProjectLoader(DataLoader, Generic[K, V]):  # type: ignore[misc]
         raise NotImplementedError
 
     async def fetch(self, statement: Any) -> list[Any]:
-        async with self.db.read() as session:
-            return list((await session.exec(statement)).all())
+        """Rows through SQLAlchemy Core, not ORM instances.
+
+        A Core row has the model's attribute names (and the same column types, so
+        timestamps are UTC-aware and decimals exact) and is read-only, which is all a
+        resolver needs; skipping the ORM session and identity map makes a batch about
+        three times cheaper (STACK-NOTES: 2,300 rows in 6-7 ms instead of 16-19 ms).
+        """
+        async with self.db.engine.connect() as connection:
+            return list((await connection.execute(statement)).all())
 
 
 class ProjectByIdLoader(ProjectLoader[int, Project | None]):
@@ -242,7 +249,7 @@ class EntitlementByIdLoader(ProjectLoader[int, Entitlement | None]):
 class EntitlementsByProductIdLoader(ProjectLoader[int, list[Entitlement]]):
     async def batch_load_fn(self, keys: Sequence[int]) -> list[list[Entitlement]]:
         rows = await self.fetch(
-            select(ProductEntitlement.product_id, Entitlement)
+            select(col(ProductEntitlement.product_id).label("_key"), *Entitlement.__table__.c)  # type: ignore[attr-defined]
             .join(Entitlement, col(Entitlement.id) == col(ProductEntitlement.entitlement_id))
             .where(
                 Entitlement.project_id == self.project_id,
@@ -250,14 +257,13 @@ class EntitlementsByProductIdLoader(ProjectLoader[int, list[Entitlement]]):
             )
             .order_by(col(Entitlement.identifier))
         )
-        grouped = many_per_key(keys, rows, lambda r: r[0])
-        return [[entitlement for _, entitlement in group] for group in grouped]
+        return many_per_key(keys, rows, lambda r: r._key)
 
 
 class ProductsByEntitlementIdLoader(ProjectLoader[int, list[Product]]):
     async def batch_load_fn(self, keys: Sequence[int]) -> list[list[Product]]:
         rows = await self.fetch(
-            select(ProductEntitlement.entitlement_id, Product)
+            select(col(ProductEntitlement.entitlement_id).label("_key"), *Product.__table__.c)  # type: ignore[attr-defined]
             .join(Product, col(Product.id) == col(ProductEntitlement.product_id))
             .where(
                 Product.project_id == self.project_id,
@@ -265,8 +271,7 @@ class ProductsByEntitlementIdLoader(ProjectLoader[int, list[Product]]):
             )
             .order_by(col(Product.identifier))
         )
-        grouped = many_per_key(keys, rows, lambda r: r[0])
-        return [[product for _, product in group] for group in grouped]
+        return many_per_key(keys, rows, lambda r: r._key)
 
 
 # -- purchases, transactions and the timeline ------------------------------------------

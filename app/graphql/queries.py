@@ -1,12 +1,11 @@
 """Query entry points: node, customer, customers, project."""
 
-from datetime import datetime
-
 import strawberry
 
 from app.domain.errors import DomainError
 from app.graphql.context import Info
-from app.graphql.ids import decode_cursor, decode_id, encode_cursor
+from app.graphql.ids import decode_id, encode_cursor
+from app.graphql.pagination import BadArgument, keyset_position, page_size, reject_nul
 from app.graphql.types.common import Node, PageInfo, Store
 from app.graphql.types.customer import CustomerConnection, CustomerEdge, CustomerType, NoteType
 from app.graphql.types.event import CustomerEventNode
@@ -14,7 +13,6 @@ from app.graphql.types.project import EntitlementType, OfferingType, ProductType
 from app.graphql.types.purchase import PurchaseType
 from app.graphql.types.webhooks import WebhookEndpointType
 from app.services.customer_search import (
-    MAX_PAGE_SIZE,
     CustomerFilterSpec,
     CustomerQuery,
     Position,
@@ -42,23 +40,6 @@ class CustomerFilter:
     )
     store: Store | None = None  # type: ignore[valid-type]
     country: str | None = None
-
-
-class BadArgument(Exception):
-    """A query argument out of range: reported as a GraphQL error (the client's fault)."""
-
-
-def page_size(first: int | None, default: int) -> int:
-    size = default if first is None else first
-    if size < 0 or size > MAX_PAGE_SIZE:
-        raise BadArgument(f"first must be between 0 and {MAX_PAGE_SIZE}.")
-    return size
-
-
-def reject_nul(*values: str | None) -> None:
-    # PostgreSQL refuses NUL in text; refuse it the same way on every database.
-    if any(value is not None and "\x00" in value for value in values):
-        raise BadArgument("Arguments may not contain a NUL character.")
 
 
 async def resolve_node(info: Info, global_id: str) -> Node | None:
@@ -106,14 +87,7 @@ async def load_customer(info: Info, app_user_id: str) -> CustomerType | None:
 
 
 def _position(after: str | None) -> Position | None:
-    if after is None:
-        return None
-    parts = decode_cursor(after, 2)
-    try:
-        assert parts is not None
-        return Position(datetime.fromisoformat(parts[0]), int(parts[1]))
-    except (AssertionError, ValueError) as exc:
-        raise BadArgument("after is not a cursor of this list.") from exc
+    return None if after is None else Position(*keyset_position(after))
 
 
 @strawberry.type

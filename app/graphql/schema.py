@@ -25,8 +25,9 @@ from app.graphql.mutations.sdk import SdkMutations
 from app.graphql.mutations.store_actions import StoreActionMutations
 from app.graphql.mutations.support import SupportMutations
 from app.graphql.mutations.webhooks import WebhookMutations
+from app.graphql.pagination import BadArgument
 from app.graphql.permissions import RolePermissions
-from app.graphql.queries import BadArgument, Query
+from app.graphql.queries import Query
 from app.graphql.scalars import DateTimeScalar
 from app.logging import log
 from app.settings import Settings

@@ -20,8 +20,6 @@ from app.db.models import (
     StoreTransaction,
 )
 
-MAX_PAGE_SIZE = 100
-
 
 @dataclass(frozen=True, slots=True)
 class CustomerFilterSpec:

@@ -7,7 +7,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.db.engine import Database
-from app.db.models import AppUserId, Purchase
+from app.db.models import AppUserId, CustomerEvent, Purchase
 from app.domain.enums import ProductType, Store
 from app.domain.errors import DomainError, ErrorCode
 from app.domain.identity import validate_app_user_id
@@ -65,6 +65,36 @@ async def _cancel_web_billing_subscriptions(
             ) from exc
 
 
+DELETED = "(deleted customer)"
+
+
+async def _scrub_from_other_histories(session: AsyncSession, customer_id: int, ids: list[str]) -> None:
+    """A transfer names both customers in both histories; the other customer's event
+    keeps the transfer but loses this customer's App User IDs."""
+    gone = set(ids)
+    events = (
+        await session.exec(select(CustomerEvent).where(CustomerEvent.related_customer_id == customer_id))
+    ).all()
+    for event in events:
+        event.transferred_from = _scrub(event.transferred_from, gone)
+        event.transferred_to = _scrub(event.transferred_to, gone)
+        body = dict(event.payload)
+        inner = dict(body.get("event", {}))
+        for key in ("transferred_from", "transferred_to"):
+            if key in inner:
+                inner[key] = _scrub(inner[key], gone)
+        body["event"] = inner
+        event.payload = body
+        event.related_customer_id = None
+        session.add(event)
+
+
+def _scrub(values: list[str] | None, gone: set[str]) -> list[str] | None:
+    if values is None:
+        return None
+    return [DELETED if value in gone else value for value in values]
+
+
 async def delete_customer(
     db: Database, stores: StoreAdapters, project_id: int, app_user_id: str, actor: str, now: datetime
 ) -> list[str]:
@@ -92,6 +122,7 @@ async def delete_customer(
                 )
             ).all()
         )
+        await _scrub_from_other_histories(session, customer.id, ids)
         await session.delete(customer)
         await session.flush()
         audit(session, project_id, now, actor, "deleteCustomer", None, app_user_ids_removed=len(ids))

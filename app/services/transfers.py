@@ -57,7 +57,7 @@ async def move_purchases(
         transferred_from=list(source_ids),
         transferred_to=list(target_ids),
     )
-    for customer, sends in ((source, False), (target, True)):
+    for customer, other, sends in ((source, target, False), (target, source, True)):
         await timeline.record(
             customer,
             CustomerEventType.TRANSFERRED,
@@ -66,6 +66,7 @@ async def move_purchases(
             actor=actor,
             reason=reason,
             send_webhook=sends,
+            related_customer_id=other.id,
         )
 
 
@@ -123,7 +124,7 @@ async def transfer_entitlements(
         await move_purchases(session, timeline, source, target, purchases, actor=actor, reason=reason)
         audit(
             session, project_id, now, actor, "transferEntitlements", target.id, reason,
-            from_customer=source.id, purchases=[p.id for p in purchases],
+            purchases=[p.id for p in purchases],
         )  # fmt: skip
         return TransferResult(source, target, purchases)
 

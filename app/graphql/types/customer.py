@@ -14,7 +14,8 @@ from app.domain.enums import Store as StoreEnum
 from app.domain.identity import choose_app_user_id
 from app.domain.notes import render_note_html
 from app.graphql.context import Info
-from app.graphql.ids import decode_cursor, encode_cursor
+from app.graphql.ids import encode_cursor
+from app.graphql.pagination import keyset_position, page_size
 from app.graphql.types.common import Money, Node, PageInfo
 from app.graphql.types.event import CustomerEventConnection, CustomerEventEdge, CustomerEventNode
 from app.graphql.types.project import OfferingType, offering_or_none
@@ -181,17 +182,8 @@ class CustomerType(Node):
     async def history(
         self, info: Info, first: int | None = 50, after: str | None = None, sandbox: bool | None = False
     ) -> CustomerEventConnection:
-        from app.graphql.queries import BadArgument, page_size
-
         size = page_size(first, 50)
-        position = None
-        if after is not None:
-            parts = decode_cursor(after, 2)
-            try:
-                assert parts is not None
-                position = (datetime.fromisoformat(parts[0]), int(parts[1]))
-            except (AssertionError, ValueError) as exc:
-                raise BadArgument("after is not a cursor of this timeline.") from exc
+        position = keyset_position(after) if after is not None else None
         rows = await info.context.loaders.history_by_customer_id.load(
             (self.row.id, size + 1, position, bool(sandbox))
         )

@@ -1,0 +1,38 @@
+"""Pagination arguments: page sizes and keyset cursors, checked the same way everywhere."""
+
+from datetime import datetime
+
+from app.graphql.ids import decode_cursor
+
+MAX_PAGE_SIZE = 100
+
+
+class BadArgument(Exception):
+    """A query argument out of range: reported as a GraphQL error (the client's fault)."""
+
+
+def page_size(first: int | None, default: int) -> int:
+    size = default if first is None else first
+    if size < 0 or size > MAX_PAGE_SIZE:
+        raise BadArgument(f"first must be between 0 and {MAX_PAGE_SIZE}.")
+    return size
+
+
+def reject_nul(*values: str | None) -> None:
+    # PostgreSQL refuses NUL in text; refuse it the same way on every database.
+    if any(value is not None and "\x00" in value for value in values):
+        raise BadArgument("Arguments may not contain a NUL character.")
+
+
+def keyset_position(after: str) -> tuple[datetime, int]:
+    """(timestamp, id) from a cursor this API made, or a clear refusal."""
+    parts = decode_cursor(after, 2)
+    try:
+        if parts is None:
+            raise ValueError
+        moment, pk = datetime.fromisoformat(parts[0]), int(parts[1])
+        if moment.tzinfo is None:
+            raise ValueError
+    except ValueError as exc:
+        raise BadArgument("after is not a cursor of this list.") from exc
+    return moment, pk

@@ -1,0 +1,197 @@
+"""`make bench`: throughput figures, measured on this machine (not timed tests).
+
+- receipts ingested per second: a 24-transaction receipt (two years of monthly
+  renewals) posted for new customers, through the service layer, then re-posted
+  unchanged (the idempotent path);
+- the customer page through HTTP (one customer, notes, 20 events), requests per second;
+- webhook delivery: events per second from one dispatcher to a fast local receiver.
+
+Runs on SQLite, and on PostgreSQL when one answers on 127.0.0.1:5432 (a scratch
+database is created and dropped). BENCH_SECONDS bounds each measurement.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import tempfile
+import time
+import uuid
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import httpx
+
+from app.db.engine import Database, create_engine
+from app.db.migrate import upgrade
+from app.domain.enums import ApiKeyRole, Environment, ProductType, Store
+from app.domain.prices import default_rate_table
+from app.domain.receipts import TransactionState
+from app.main import create_app
+from app.services import projects
+from app.services.identity import record_app_open
+from app.services.receipts import PostedReceipt, record_receipt
+from app.services.virtual_currency import adjust_virtual_currency
+from app.services.webhooks import create_endpoint
+from app.settings import Settings
+from app.webhooks.dispatcher import Dispatcher
+from tests.receiver import Receiver
+
+SECONDS = float(os.environ.get("BENCH_SECONDS", "5"))
+RESULTS = Path(__file__).with_name("results")
+
+
+def receipt(app_user_id: str, original: str, start: datetime) -> PostedReceipt:
+    transactions = [
+        TransactionState(
+            transaction_id=f"{original}-{month}",
+            original_transaction_id=original,
+            product_id="monthly",
+            purchased_at=start + timedelta(days=30 * month),
+            expires_at=start + timedelta(days=30 * (month + 1)),
+            price=Decimal("9.99"),
+            currency="EUR",
+        )
+        for month in range(24)
+    ]
+    return PostedReceipt(app_user_id, Store.APP_STORE, Environment.PRODUCTION, transactions)
+
+
+async def bench_receipts(db: Database, project_id: int) -> dict[str, float]:
+    rates = default_rate_table()
+    start = datetime.now(UTC) - timedelta(days=30 * 23)
+    posted: list[PostedReceipt] = []
+    began = time.perf_counter()
+    while time.perf_counter() - began < SECONDS:
+        item = receipt(f"bench-{uuid.uuid4().hex[:12]}", uuid.uuid4().hex, start)
+        await record_receipt(db, project_id, item, rates, datetime.now(UTC))
+        posted.append(item)
+    new_rate = len(posted) / (time.perf_counter() - began)
+    began, count = time.perf_counter(), 0
+    while time.perf_counter() - began < SECONDS:
+        await record_receipt(db, project_id, posted[count % len(posted)], rates, datetime.now(UTC))
+        count += 1
+    return {
+        "new_receipts_per_second": new_rate,
+        "unchanged_receipts_per_second": count / (time.perf_counter() - began),
+    }
+
+
+CUSTOMER_QUERY = """query($id: String!) { customer(appUserId: $id) { appUserId totalSpent { amount }
+  entitlements { entitlement { identifier } isActive expiresAt } purchases { productId status }
+  history(first: 20) { edges { node { type description purchasedAt priceUsd { amount } } } } } }"""
+
+
+async def bench_customer_page(db: Database, url: str, key: str, app_user_id: str) -> dict[str, float]:
+    app = create_app(Settings(database_url=url, app_env="production", webhook_dispatcher="off"), db)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://bench") as client:
+        headers = {"Authorization": f"Bearer {key}"}
+        body = {"query": CUSTOMER_QUERY, "variables": {"id": app_user_id}}
+        began, count = time.perf_counter(), 0
+        while time.perf_counter() - began < SECONDS:
+            response = await client.post("/graphql", json=body, headers=headers)
+            assert response.status_code == 200 and "errors" not in response.json()
+            count += 1
+    return {"customer_page_requests_per_second": count / (time.perf_counter() - began)}
+
+
+async def bench_webhooks(db: Database, project_id: int) -> dict[str, float]:
+    receiver = await Receiver().start()
+    try:
+        await create_endpoint(db, project_id, receiver.url, None, None, [], "bench", datetime.now(UTC))
+        events = 1000
+        customers = 100
+        for index in range(customers):
+            await record_app_open(db, project_id, f"hook-{index}", None, datetime.now(UTC))
+        for index in range(events):
+            await adjust_virtual_currency(
+                db, project_id, f"hook-{index % customers}", "GEMS", 1, "bench", None, datetime.now(UTC)
+            )
+        dispatcher = Dispatcher(db, [1], 10.0, batch_size=200, concurrency=64)
+        began = time.perf_counter()
+        while len(receiver.received) < events and time.perf_counter() - began < 120:
+            await dispatcher.run_once()
+        elapsed = time.perf_counter() - began
+        await dispatcher.close()
+        return {"webhook_events_per_second": len(receiver.received) / elapsed}
+    finally:
+        await receiver.stop()
+
+
+async def run_backend(name: str, url: str) -> dict[str, Any]:
+    await asyncio.to_thread(upgrade, url)
+    db = Database(create_engine(url))
+    try:
+        project, admin = await projects.create_project(db, f"bench-{name}")
+        assert project.id is not None
+        await projects.create_entitlement(db, project.id, "pro", "Pro")
+        await projects.create_product(
+            db,
+            project.id,
+            "monthly",
+            Store.APP_STORE,
+            ProductType.SUBSCRIPTION,
+            (Decimal("9.99"), "EUR"),
+            ["pro"],
+        )
+        results: dict[str, Any] = {"database": name}
+        results |= await bench_receipts(db, project.id)
+        await record_receipt(
+            db,
+            project.id,
+            receipt("page-user", "page-sub", datetime.now(UTC) - timedelta(days=30 * 23)),
+            default_rate_table(),
+            datetime.now(UTC),
+        )
+        viewer = await projects.create_api_key(db, project.id, "bench viewer", ApiKeyRole.VIEWER)
+        results |= await bench_customer_page(db, url, viewer.secret, "page-user")
+        results |= await bench_webhooks(db, project.id)
+        del admin
+        return results
+    finally:
+        await db.dispose()
+
+
+async def postgres_url() -> tuple[str, str] | None:
+    try:
+        admin = await asyncpg.connect(
+            host="127.0.0.1", port=5432, user="postgres", database="postgres", timeout=3
+        )
+    except (OSError, asyncpg.PostgresError):
+        return None
+    name = f"cp_bench_{uuid.uuid4().hex[:8]}"
+    await admin.execute(f'CREATE DATABASE "{name}"')
+    await admin.close()
+    return name, f"postgresql+asyncpg://postgres@127.0.0.1:5432/{name}"
+
+
+async def drop_postgres(name: str) -> None:
+    admin = await asyncpg.connect(host="127.0.0.1", port=5432, user="postgres", database="postgres")
+    await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    await admin.close()
+
+
+async def main() -> None:
+    rows = []
+    with tempfile.TemporaryDirectory() as folder:
+        rows.append(await run_backend("sqlite", f"sqlite+aiosqlite:///{folder}/bench.db"))
+    pg = await postgres_url()
+    if pg:
+        try:
+            rows.append(await run_backend("postgresql", pg[1]))
+        finally:
+            await drop_postgres(pg[0])
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / "latest.json").write_text(json.dumps(rows, indent=2))
+    keys = [k for k in rows[0] if k != "database"]
+    print(f"{'measure':40}" + "".join(f"{r['database']:>14}" for r in rows))
+    for key in keys:
+        print(f"{key:40}" + "".join(f"{r[key]:>14.1f}" for r in rows))
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
