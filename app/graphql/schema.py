@@ -5,18 +5,18 @@ from datetime import datetime
 from typing import Any
 
 import strawberry
-from graphql import GraphQLError
+from graphql import ASTValidationRule, GraphQLError
 from strawberry.extensions import (
     AddValidationRules,
     DisableIntrospection,
     MaskErrors,
-    MaxAliasesLimiter,
     MaxTokensLimiter,
     ParserCache,
-    QueryDepthLimiter,
     SchemaExtension,
     ValidationCache,
 )
+from strawberry.extensions.max_aliases import create_validator as create_alias_rule
+from strawberry.extensions.query_depth_limiter import create_validator as create_depth_rule
 from strawberry.schema.config import StrawberryConfig
 
 from app.graphql.limits import make_cost_rule
@@ -69,11 +69,17 @@ def build_schema(settings: Settings) -> strawberry.Schema:
         RolePermissions,
     ]
     if settings.limits_enabled:
+        # The rule classes are built once: the validation cache keys on them, and
+        # strawberry's QueryDepthLimiter/MaxAliasesLimiter build a new class per
+        # request, which would make every request validate again.
+        limit_rules: list[type[ASTValidationRule]] = [
+            create_depth_rule(settings.max_query_depth, None),
+            create_alias_rule(settings.max_query_aliases),
+            make_cost_rule(settings.max_query_cost),
+        ]
         extensions += [
-            lambda: QueryDepthLimiter(max_depth=settings.max_query_depth),
-            lambda: MaxAliasesLimiter(max_alias_count=settings.max_query_aliases),
             lambda: MaxTokensLimiter(max_token_count=settings.max_query_tokens),
-            lambda: AddValidationRules([make_cost_rule(settings.max_query_cost)]),
+            lambda: AddValidationRules(limit_rules),
         ]
     if settings.is_production:
         extensions.append(DisableIntrospection)
