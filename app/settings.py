@@ -39,7 +39,7 @@ class Settings(BaseSettings):
     max_query_depth: int = 12
     max_query_aliases: int = 30
     max_query_tokens: int = 2000
-    max_query_cost: int = 250_000
+    max_query_cost: int = 500_000
     enforce_limits: bool | None = None
 
     @field_validator("webhook_retry_delays")

@@ -29,9 +29,7 @@ import app.db.models  # noqa: F401  (registers every table in SQLModel.metadata)
 from app.db.engine import Database
 from app.domain.enums import ApiKeyRole
 from app.graphql.ids import decode_id, decode_id_of, encode_id
-from app.graphql.schema import build_schema
 from app.main import create_app
-from app.settings import Settings
 from tests.api.helpers import configure_catalog, days, post_receipt, txn
 from tests.conftest import ApiClient, make_settings, new_api_client
 
@@ -40,13 +38,13 @@ SDK, VIEWER, SUPPORT, ADMIN = ApiKeyRole.SDK, ApiKeyRole.VIEWER, ApiKeyRole.SUPP
 PROJECT_QUERY = "{ project { id name } }"
 
 
-def forbidden(response: httpx.Response) -> None:
+def forbidden(response: httpx.Response, what: str = "") -> None:
     """Asserts a FORBIDDEN refusal: HTTP 200, data null, one error coded FORBIDDEN."""
-    assert response.status_code == 200, response.text
+    assert response.status_code == 200, (what, response.text)
     body = response.json()
-    assert body.get("data") is None, body
+    assert body.get("data") is None, (what, body)
     codes = [error.get("extensions", {}).get("code") for error in body.get("errors", [])]
-    assert codes == ["FORBIDDEN"], body
+    assert codes == ["FORBIDDEN"], (what, body)
 
 
 async def raw_post(api: ApiClient, query: str, headers: dict[str, str]) -> httpx.Response:
@@ -199,13 +197,11 @@ MUTATION_INPUTS = {
     "revokeApiKey": '{apiKeyId: "API_KEY_ID"}',
 }
 
-FORBIDDEN_CALLS = (
-    [(VIEWER, name) for name in APP_REPORTS + SUPPORT_ACTIONS + CONFIGURATION]
-    + [(SUPPORT, name) for name in CONFIGURATION]
-    + [(SDK, name) for name in SUPPORT_ACTIONS + CONFIGURATION if name != "setAttributes"]
-)
-
-SCHEMA_MUTATIONS = set(build_schema(Settings(app_env="development"))._schema.mutation_type.fields)
+FORBIDDEN_MUTATIONS = {
+    VIEWER: APP_REPORTS + SUPPORT_ACTIONS + CONFIGURATION,
+    SUPPORT: CONFIGURATION,
+    SDK: [name for name in SUPPORT_ACTIONS + CONFIGURATION if name != "setAttributes"],
+}
 
 
 def mutation(name: str, ids: dict[str, str]) -> str:
@@ -228,73 +224,112 @@ async def create_key(api: ApiClient, name: str, role: str) -> dict[str, Any]:
     return data["createApiKey"]  # type: ignore[no-any-return]
 
 
-async def populated_project(api: ApiClient) -> dict[str, str]:
-    """Catalog, two customers with purchases, a spare offering, and the ids of real rows."""
-    await configure_catalog(api)
+SETUP_CATALOG = """
+mutation {
+  pro: createEntitlement(input: {identifier: "pro"}) { userErrors { code } }
+  premium: createEntitlement(input: {identifier: "premium"}) { userErrors { code } }
+  monthly: createProduct(input: {identifier: "monthly", store: APP_STORE, type: SUBSCRIPTION,
+                             entitlementIdentifiers: ["pro"]}) { userErrors { code } }
+  lifetime: createProduct(input: {identifier: "lifetime", store: APP_STORE, type: NON_RENEWING,
+                                  entitlementIdentifiers: ["premium"]}) { userErrors { code } }
+  spare: createOffering(input: {identifier: "spare"}) { userErrors { code } }
+}"""
+
+SETUP_CUSTOMERS = """
+mutation($u: RecordReceiptInput!, $u2: RecordReceiptInput!) {
+  u: recordReceipt(input: $u) { userErrors { code } }
+  u2: recordReceipt(input: $u2) { userErrors { code } }
+}"""
+
+
+SETUP_EXTRAS = """
+mutation {
+  grant: grantEntitlement(input: {appUserId: "u", entitlementIdentifier: "pro", duration: MONTHLY}) {
+    userErrors { code }
+  }
+  note: addNote(input: {appUserId: "u", body: "kept"}) { note { id } userErrors { code } }
+  endpoint: createWebhookEndpoint(input: {url: "https://example.com/kept"}) { webhookEndpoint { id } userErrors { code } }
+}"""
+
+
+def monthly_receipt(app_user_id: str, original: str) -> dict[str, Any]:
     now = datetime.now(UTC)
-    await post_receipt(api, "u", [txn("t1", now - days(1), now + days(29))])
-    await post_receipt(api, "u2", [txn("t2", now - days(1), now + days(29), original="sub-2")])
-    await api.gql('mutation { createOffering(input: {identifier: "spare"}) { userErrors { code } } }')
+    transaction = txn(f"{original}-1", now - days(1), now + days(29), product_id="monthly", original=original)
+    return {"appUserId": app_user_id, "store": "APP_STORE", "transactions": [transaction]}
+
+
+async def populated_project(api: ApiClient) -> dict[str, str]:
+    """A catalog, two customers with an App Store subscription each, a spare offering, a
+    grant (for revokeGrantedEntitlement), a note and a webhook endpoint; returns their ids."""
+    data = await api.gql(SETUP_CATALOG)
+    assert all(payload["userErrors"] == [] for payload in data.values()), data
+    data = await api.gql(
+        SETUP_CUSTOMERS, {"u": monthly_receipt("u", "sub-u"), "u2": monthly_receipt("u2", "sub-u2")}
+    )
+    assert all(payload["userErrors"] == [] for payload in data.values()), data
+
+    created = await api.gql(SETUP_EXTRAS)
+    assert all(payload["userErrors"] == [] for payload in created.values()), created
+
     data = await api.gql('{ customer(appUserId: "u") { purchases { id } } project { apiKeys { id } } }')
-    ids = {
+    return {
         "PURCHASE_ID": data["customer"]["purchases"][0]["id"],
         "API_KEY_ID": data["project"]["apiKeys"][0]["id"],
-        "NOTE_ID": encode_id("Note", 10**9),
-        "ENDPOINT_ID": encode_id("WebhookEndpoint", 10**9),
+        "NOTE_ID": created["note"]["note"]["id"],
+        "ENDPOINT_ID": created["endpoint"]["webhookEndpoint"]["id"],
     }
-    if "addNote" in SCHEMA_MUTATIONS:
-        note = await api.gql('mutation { addNote(input: {appUserId: "u", body: "kept"}) { note { id } } }')
-        ids["NOTE_ID"] = note["addNote"]["note"]["id"]
-    if "createWebhookEndpoint" in SCHEMA_MUTATIONS:
-        endpoint = await api.gql(
-            'mutation { createWebhookEndpoint(input: {url: "https://example.com/kept"}) { webhookEndpoint { id } } }'
-        )
-        ids["ENDPOINT_ID"] = endpoint["createWebhookEndpoint"]["webhookEndpoint"]["id"]
-    return ids
 
 
-async def database_snapshot(db: Database) -> dict[str, list[str]]:
-    """Every row of every table (a key's last use aside), to prove nothing changed."""
+async def database_snapshot(api: ApiClient) -> dict[str, list[str]]:
+    """Every row of the project (a key's last use aside), to prove nothing changed.
+
+    Tables without a project_id column are taken whole."""
     snapshot: dict[str, list[str]] = {}
-    async with db.engine.connect() as conn:
+    async with api.db.engine.connect() as conn:
         for table in SQLModel.metadata.sorted_tables:
             columns = [column for column in table.c if column.name != "last_used_at"]
-            rows = (await conn.execute(select(*columns))).all()
+            statement = select(*columns)
+            if "project_id" in table.c:
+                statement = statement.where(table.c.project_id == api.project_id)
+            elif table.name == "project":
+                statement = statement.where(table.c.id == api.project_id)
+            rows = (await conn.execute(statement)).all()
             snapshot[table.name] = sorted(repr(tuple(row)) for row in rows)
     return snapshot
 
 
-@pytest.mark.parametrize(("role", "name"), FORBIDDEN_CALLS, ids=str)
-async def test_role_may_not_call_mutation(api: ApiClient, role: ApiKeyRole, name: str) -> None:
-    if name not in SCHEMA_MUTATIONS:
-        pytest.skip(f"{name} is not in the schema yet")
+@pytest.mark.parametrize("role", list(FORBIDDEN_MUTATIONS), ids=str)
+async def test_role_may_not_call_mutations_beyond_it(api: ApiClient, role: ApiKeyRole) -> None:
     ids = await populated_project(api)
     key = await api.key(role)
     await api.post("{ __typename }", key=key)  # the key's first use is recorded: not part of the check
-    before = await database_snapshot(api.db)
+    before = await database_snapshot(api)
 
-    forbidden(await api.post(mutation(name, ids), key=key))
-    assert await database_snapshot(api.db) == before
+    for name in FORBIDDEN_MUTATIONS[role]:
+        forbidden(await api.post(mutation(name, ids), key=key), f"{role.value} calling {name}")
+        assert await database_snapshot(api) == before, f"{role.value} calling {name} changed the database"
 
 
 ALLOWED_ROLE = {name: SDK for name in APP_REPORTS} | {name: SUPPORT for name in SUPPORT_ACTIONS}
 ALLOWED_ROLE |= {name: ADMIN for name in CONFIGURATION}
 
 
-@pytest.mark.parametrize("name", list(MUTATION_INPUTS))
+# refundPurchase and cancelSubscription go through a store adapter: their effects are
+# tested with the adapters, not here.
+@pytest.mark.parametrize(
+    "name", [n for n in MUTATION_INPUTS if n not in ("refundPurchase", "cancelSubscription")]
+)
 async def test_the_same_call_by_an_allowed_role_changes_something(api: ApiClient, name: str) -> None:
     """The control for the test above: each refused call would have changed the database."""
-    if name not in SCHEMA_MUTATIONS:
-        pytest.skip(f"{name} is not in the schema yet")
     ids = await populated_project(api)
     key = await api.key(ALLOWED_ROLE[name])
     await api.post("{ __typename }", key=key)
-    before = await database_snapshot(api.db)
+    before = await database_snapshot(api)
 
     data = await api.gql(mutation(name, ids), key=key)
 
     assert data[name]["userErrors"] == []
-    assert await database_snapshot(api.db) != before
+    assert await database_snapshot(api) != before
 
 
 async def test_viewer_may_not_create_an_entitlement(api: ApiClient) -> None:
