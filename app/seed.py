@@ -1,5 +1,6 @@
 """The demo project that `make run` creates on first start."""
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
@@ -7,9 +8,13 @@ from sqlmodel import select
 
 from app.db.engine import Database
 from app.db.models import AppUserId, Attribute, Customer, Note, Project
-from app.domain.enums import ProductType, Store
+from app.db.types import utcnow
+from app.domain.enums import CancelReason, Environment, GrantDuration, PeriodType, ProductType, Store
 from app.domain.identity import is_anonymous
-from app.services import projects
+from app.domain.prices import default_rate_table
+from app.domain.receipts import TransactionState
+from app.services import grants, projects
+from app.services.receipts import PostedReceipt, record_receipt
 
 DEMO_PROJECT_NAME = "demo"
 
@@ -84,7 +89,82 @@ async def seed_demo(db: Database) -> bool:
         False,
     )
     await _seed_customers(db, pid)
+    await _seed_purchases(db, pid)
     return True
+
+
+def _monthly(
+    original: str, product: str, start: datetime, months: int, trial: bool = False
+) -> list[TransactionState]:
+    """Consecutive periods of one subscription; the first is a 7-day trial if asked."""
+    periods = []
+    begins = start
+    for month in range(months):
+        is_trial = trial and month == 0
+        ends = begins + timedelta(days=7 if is_trial else 30)
+        periods.append(
+            TransactionState(
+                transaction_id=f"{original}-{month}",
+                original_transaction_id=original,
+                product_id=product,
+                purchased_at=begins,
+                expires_at=ends,
+                period_type=PeriodType.TRIAL if is_trial else PeriodType.NORMAL,
+            )
+        )
+        begins = ends
+    return periods
+
+
+async def _seed_purchases(db: Database, project_id: int) -> None:
+    """Receipts through the real ingestion, so the demo timelines are what apps produce."""
+    now = utcnow()
+    rates = default_rate_table()
+
+    async def post(app_user_id: str, store: Store, txns: list[TransactionState]) -> None:
+        await record_receipt(
+            db, project_id, PostedReceipt(app_user_id, store, Environment.PRODUCTION, txns), rates, now
+        )
+
+    # A trial that converted and keeps renewing.
+    await post(
+        "ana.silva",
+        Store.APP_STORE,
+        _monthly("1000000001", "pro_monthly", now - timedelta(days=80), 4, trial=True),
+    )
+    # A Play subscription whose renewal failed yesterday: in a 16-day grace period.
+    play = _monthly("GPA.3312-0001", "pro_monthly_play:monthly", now - timedelta(days=61), 2)
+    play[-1] = replace(
+        play[-1],
+        billing_issue_detected_at=now - timedelta(days=1),
+        grace_period_expires_at=now + timedelta(days=15),
+    )
+    await post("ben.okafor", Store.PLAY_STORE, play)
+    # A lifetime purchase.
+    await post(
+        "chloe.martin",
+        Store.APP_STORE,
+        [TransactionState("1000000777", "1000000777", "premium_lifetime", now - timedelta(days=40), None)],
+    )
+    # A Web Billing subscription that will not renew.
+    web = _monthly("sub_demo_emma", "web_pro_monthly", now - timedelta(days=35), 2)
+    web[-1] = replace(web[-1], will_renew=False, cancel_reason=CancelReason.UNSUBSCRIBE)
+    await post("emma.johnson", Store.RC_BILLING, web)
+    # A lapsed subscription, then a grant from support.
+    await post(
+        "george.li", Store.APP_STORE, _monthly("1000000333", "pro_yearly", now - timedelta(days=500), 1)
+    )
+    await grants.grant_entitlement(
+        db,
+        project_id,
+        "george.li",
+        "pro",
+        GrantDuration.MONTHLY,
+        None,
+        "support@demo",
+        "Migration goodwill",
+        now,
+    )
 
 
 async def _seed_customers(db: Database, project_id: int) -> None:
