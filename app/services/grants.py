@@ -12,7 +12,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.db.engine import Database
-from app.db.models import Customer, Entitlement, Purchase, StoreTransaction
+from app.db.models import Customer, Purchase, StoreTransaction
 from app.domain.enums import (
     CancelReason,
     CustomerEventType,
@@ -27,27 +27,11 @@ from app.domain.errors import DomainError, ErrorCode
 from app.domain.events import describe
 from app.domain.grants import grant_window, payload_expiration, promo_product_id
 from app.services.audit import audit, validate_reason
+from app.services.catalog import require_entitlement
 from app.services.customers import lock_customer, require_customer
 from app.services.timeline import Timeline
 from app.services.unit_of_work import in_transaction
 from app.webhooks.payloads import PayloadFields
-
-
-async def _entitlement(session: AsyncSession, project_id: int, identifier: str) -> Entitlement:
-    row = (
-        await session.exec(
-            select(Entitlement).where(
-                Entitlement.project_id == project_id, Entitlement.identifier == identifier
-            )
-        )
-    ).first()
-    if row is None:
-        raise DomainError(
-            ErrorCode.ENTITLEMENT_NOT_FOUND,
-            f"No entitlement {identifier!r}.",
-            ("input", "entitlementIdentifier"),
-        )
-    return row
 
 
 def _fields(now: datetime, project_id: int, grant: Purchase, **extra: object) -> PayloadFields:
@@ -88,7 +72,7 @@ async def grant_entitlement(
 
     async def work(session: AsyncSession) -> Customer:
         customer = await require_customer(session, project_id, app_user_id)
-        entitlement = await _entitlement(session, project_id, entitlement_identifier)
+        entitlement = await require_entitlement(session, project_id, entitlement_identifier)
         assert customer.id is not None
         transaction_id = uuid.uuid4().hex
         grant = Purchase(

@@ -2,13 +2,12 @@
 
 from datetime import datetime
 
-from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.db.engine import Database
-from app.db.models import Customer, Offering
-from app.domain.errors import DomainError, ErrorCode
+from app.db.models import Customer
 from app.services.audit import audit, validate_reason
+from app.services.catalog import require_offering
 from app.services.customers import require_customer
 from app.services.unit_of_work import in_transaction
 
@@ -29,20 +28,7 @@ async def override_offering(
         customer = await require_customer(session, project_id, app_user_id)
         offering_id = None
         if offering_identifier is not None:
-            offering = (
-                await session.exec(
-                    select(Offering).where(
-                        Offering.project_id == project_id, Offering.identifier == offering_identifier
-                    )
-                )
-            ).first()
-            if offering is None:
-                raise DomainError(
-                    ErrorCode.OFFERING_NOT_FOUND,
-                    f"No offering {offering_identifier!r}.",
-                    ("input", "offeringIdentifier"),
-                )
-            offering_id = offering.id
+            offering_id = (await require_offering(session, project_id, offering_identifier)).id
         customer.offering_override_id = offering_id
         session.add(customer)
         audit(

@@ -23,6 +23,7 @@ from app.db.types import utcnow
 from app.domain.catalog import validate_identifier, validate_list_price, validate_name, validate_text
 from app.domain.enums import ApiKeyRole, ProductType, RestoreBehavior, Store
 from app.domain.errors import DomainError, ErrorCode
+from app.services.catalog import require_offering
 from app.services.keys import generate_secret, hash_secret, new_api_key
 
 BOOTSTRAP_PROJECT_NAME = "default"
@@ -250,15 +251,7 @@ async def create_offering(
 
 async def set_current_offering(db: Database, project_id: int, identifier: str) -> Project:
     async with db.transaction() as session:
-        offering = (
-            await session.exec(
-                select(Offering).where(Offering.project_id == project_id, Offering.identifier == identifier)
-            )
-        ).first()
-        if offering is None:
-            raise DomainError(
-                ErrorCode.OFFERING_NOT_FOUND, f"No offering {identifier!r}.", ("input", "offeringIdentifier")
-            )
+        offering = await require_offering(session, project_id, identifier)
         await _clear_current_offering(session, project_id)
         offering.is_current = True
         session.add(offering)
