@@ -35,8 +35,19 @@ def validate_text(value: str, field: tuple[str, ...], max_length: int) -> str:
 
 
 def validate_list_price(amount: Decimal, currency: str, field: tuple[str, ...]) -> tuple[Decimal, str]:
-    if not amount.is_finite() or amount < 0 or amount > Decimal("1000000"):
-        raise DomainError(ErrorCode.INVALID_INPUT, "A price is between 0 and 1,000,000.", (*field, "amount"))
+    exponent = amount.as_tuple().exponent if amount.is_finite() else 0
+    if (
+        not amount.is_finite()
+        or amount < 0
+        or amount > Decimal("1000000")
+        or not isinstance(exponent, int)
+        or exponent < -6
+    ):
+        raise DomainError(
+            ErrorCode.INVALID_INPUT,
+            "A price is between 0 and 1,000,000, with at most 6 decimals.",
+            (*field, "amount"),
+        )
     if not CURRENCY_PATTERN.match(currency):
         raise DomainError(
             ErrorCode.INVALID_INPUT, "A currency is an ISO 4217 code such as USD.", (*field, "currency")

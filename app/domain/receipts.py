@@ -388,9 +388,23 @@ def _price_problems(txn: TransactionState) -> list[tuple[str, str]]:
         problems.append(("price", "is required with currency"))
     if txn.currency is not None and not _CURRENCY_CODE.match(txn.currency):
         problems.append(("currency", "must be an ISO 4217 code of 3 uppercase letters"))
-    if txn.price is not None and txn.price < 0:
+    if txn.price is not None and not txn.price.is_finite():
+        problems.append(("price", "must be a number"))
+    elif txn.price is not None and txn.price < 0:
         problems.append(("price", "must not be negative"))
+    elif txn.price is not None and not _is_storable_price(txn.price):
+        problems.append(("price", f"must be below {MAX_PRICE} with at most {MAX_PRICE_DECIMALS} decimals"))
     return problems
+
+
+MAX_PRICE = Decimal("1000000000")
+MAX_PRICE_DECIMALS = 6
+
+
+def _is_storable_price(price: Decimal) -> bool:
+    """Prices are kept exactly; an absurd magnitude or precision is a client error."""
+    exponent = price.as_tuple().exponent
+    return price < MAX_PRICE and isinstance(exponent, int) and -exponent <= MAX_PRICE_DECIMALS
 
 
 def _date_problems(txn: TransactionState, now: datetime) -> list[tuple[str, str]]:

@@ -596,3 +596,13 @@ def test_a_known_refund_is_kept_when_a_later_post_omits_it() -> None:
     diff = diff_purchase([refunded], [stale], start + timedelta(days=3))
     assert diff.events == []
     assert diff.transactions[0].refunded_at == start + timedelta(days=2)
+
+
+@pytest.mark.parametrize("price", ["1e12", "0.0000001", "NaN", "Infinity"])
+def test_prices_that_cannot_be_kept_exactly_are_refused(price: str) -> None:
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+    txn = TransactionState(
+        "p1", "p1", "monthly", start, start + timedelta(days=30), price=Decimal(price), currency="USD"
+    )
+    problems = validate_transactions([txn], start + timedelta(days=1))
+    assert [(field, "price") for _, field, _ in problems] == [("price", "price")]
