@@ -16,7 +16,6 @@ from graphql import (
     DocumentNode,
     FieldNode,
     GraphQLSchema,
-    OperationDefinitionNode,
     TypeInfo,
     TypeInfoVisitor,
     Visitor,
@@ -129,29 +128,21 @@ def _selected_fields(schema: GraphQLSchema, document: DocumentNode) -> Iterator[
     return iter(found)
 
 
-def refusal(
-    schema: GraphQLSchema, document: DocumentNode, operation_name: str | None, role: ApiKeyRole
-) -> ForbiddenError | None:
-    """Why this role may not run this document, or None when it may."""
-    for definition in document.definitions:
-        if not isinstance(definition, OperationDefinitionNode):
+def refusal(schema: GraphQLSchema, document: DocumentNode, role: ApiKeyRole) -> ForbiddenError | None:
+    """Why this role may not run this document, or None when it may.
+
+    Every selected field is checked, fragments included (inline or named): a mutation
+    wrapped in `... on Mutation { }` is still the mutation it calls.
+    """
+    for parent, field in _selected_fields(schema, document):
+        if parent == "Mutation":
+            if role not in MUTATION_ROLES.get(field, CONFIGURATION):
+                return ForbiddenError(f"A {role.value} key may not call {field}.")
             continue
-        if operation_name and definition.name and definition.name.value != operation_name:
+        if role is not SDK or parent.startswith("__") or (field.startswith("__") and field != "__typename"):
             continue
-        if definition.operation.value == "mutation":
-            for selection in definition.selection_set.selections:
-                if isinstance(selection, FieldNode):
-                    name = selection.name.value
-                    if role not in MUTATION_ROLES.get(name, CONFIGURATION):
-                        return ForbiddenError(f"A {role.value} key may not call {name}.")
-    if role is SDK:
-        for parent, field in _selected_fields(schema, document):
-            if parent.startswith("__") or (field.startswith("__") and field != "__typename"):
-                continue
-            if parent == "Mutation":
-                continue
-            if not _sdk_may_read(parent, field):
-                return ForbiddenError(f"An SDK key may not read {parent}.{field}.")
+        if not _sdk_may_read(parent, field):
+            return ForbiddenError(f"An SDK key may not read {parent}.{field}.")
     return None
 
 
@@ -163,7 +154,7 @@ class RolePermissions(SchemaExtension):
         document = ctx.graphql_document
         principal = getattr(ctx.context, "principal", None)
         if document is not None and principal is not None:
-            error = refusal(ctx.schema._schema, document, ctx.operation_name, principal.role)
+            error = refusal(ctx.schema._schema, document, principal.role)
             if error is not None:
                 ctx.result = ExecutionResult(data=None, errors=[error])
         yield

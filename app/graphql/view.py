@@ -58,8 +58,7 @@ class GraphQLView(GraphQL[Context, None]):
             scheme, _, secret = header.partition(" ")
             if scheme.lower() != "bearer" or not secret.strip():
                 raise HTTPException(401, "Authorization must be 'Bearer <API key>'.")
-            async with self.db.read() as session:
-                principal = await authenticate(session, secret.strip())
+            principal = await authenticate(self.db, secret.strip())
             if principal is None:
                 raise HTTPException(401, "Invalid API key.")
             return principal

@@ -3,14 +3,17 @@
 import hashlib
 import secrets
 from dataclasses import dataclass
+from datetime import datetime
 
-from sqlalchemy import update
-from sqlmodel import col, select
-from sqlmodel.ext.asyncio.session import AsyncSession
+from sqlalchemy import select, update
+from sqlalchemy.exc import DBAPIError
+from sqlmodel import col
 
+from app.db.engine import Database
 from app.db.models import ApiKey
 from app.db.types import utcnow
 from app.domain.enums import ApiKeyRole
+from app.logging import log
 
 KEY_PREFIX = "cpk_"
 PREFIX_LENGTH = 12
@@ -47,17 +50,29 @@ def new_api_key(project_id: int, name: str, role: ApiKeyRole, secret: str) -> Ap
     )
 
 
-async def authenticate(session: AsyncSession, secret: str) -> Principal | None:
+async def authenticate(db: Database, secret: str) -> Principal | None:
     """The principal of a presented key, or None for an unknown or revoked key."""
-    row = (
-        await session.exec(
-            select(ApiKey).where(ApiKey.key_hash == hash_secret(secret), ApiKey.revoked_at.is_(None))  # type: ignore[union-attr]
-        )
-    ).first()
-    if row is None or row.id is None:
+    columns = (ApiKey.id, ApiKey.project_id, ApiKey.role, ApiKey.name, ApiKey.last_used_at)
+    statement = select(*(col(c) for c in columns)).where(
+        col(ApiKey.key_hash) == hash_secret(secret), col(ApiKey.revoked_at).is_(None)
+    )
+    async with db.engine.connect() as connection:
+        row = (await connection.execute(statement)).first()
+    if row is None:
         return None
     now = utcnow()
     if row.last_used_at is None or (now - row.last_used_at).total_seconds() > LAST_USED_RESOLUTION_SECONDS:
-        await session.exec(update(ApiKey).where(col(ApiKey.id) == row.id).values(last_used_at=now))  # type: ignore[call-overload]
-        await session.commit()
+        await _touch(db, row.id, now)
     return Principal(row.project_id, ApiKeyRole(row.role), row.name, row.id)
+
+
+async def _touch(db: Database, api_key_id: int, now: datetime) -> None:
+    """Record the key's last use in a write of its own; a busy database only delays it
+    (the next request past the resolution tries again), never fails the request."""
+    try:
+        async with db.transaction() as session:
+            await session.exec(  # type: ignore[call-overload]
+                update(ApiKey).where(col(ApiKey.id) == api_key_id).values(last_used_at=now)
+            )
+    except DBAPIError:
+        log.info("api_key_last_used_not_recorded", api_key_id=api_key_id)

@@ -15,6 +15,7 @@ Rules checked here:
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
@@ -30,6 +31,7 @@ from app.db.engine import Database
 from app.domain.enums import ApiKeyRole
 from app.graphql.ids import decode_id, decode_id_of, encode_id
 from app.main import create_app
+from app.services import projects
 from tests.api.helpers import configure_catalog, days, post_receipt, txn
 from tests.conftest import ApiClient, make_settings, new_api_client
 
@@ -622,3 +624,39 @@ async def test_key_prefix_role_name_and_last_use_are_listed(api: ApiClient) -> N
         abs((datetime.fromisoformat(last_used.replace("Z", "+00:00")) - datetime.now(UTC)).total_seconds())
         < 60
     )
+
+
+@pytest.mark.parametrize(
+    "wrapped",
+    [
+        'mutation { ... on Mutation { createApiKey(input: {name: "sneaky", role: ADMIN}) { secret } } }',
+        'mutation { ...Grab } fragment Grab on Mutation { createApiKey(input: {name: "sneaky", role: ADMIN}) { secret } }',
+        'mutation { ... { createApiKey(input: {name: "sneaky", role: ADMIN}) { secret } } }',
+    ],
+    ids=["inline-fragment", "named-fragment", "untyped-inline"],
+)
+@pytest.mark.parametrize("role", [ApiKeyRole.SDK, ApiKeyRole.VIEWER, ApiKeyRole.SUPPORT])
+async def test_fragments_do_not_bypass_role_checks(api: ApiClient, wrapped: str, role: ApiKeyRole) -> None:
+    key = await api.key(role)
+    response = await api.post(wrapped, key=key)
+    body = response.json()
+    assert body["data"] is None and body["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+    names = [k["name"] for k in (await api.gql("{ project { apiKeys { name } } }"))["project"]["apiKeys"]]
+    assert "sneaky" not in names
+
+
+async def test_many_fresh_keys_at_once_never_fail_a_request(api: ApiClient) -> None:
+    """Recording a key's last use is a write of its own: on SQLite a busy database must
+    not turn a read into an error."""
+    keys = [
+        (await projects.create_api_key(api.db, api.project_id, f"fresh {index}", ApiKeyRole.ADMIN)).secret
+        for index in range(20)
+    ]
+    reads = [api.post("{ project { name } }", key=key) for key in keys]
+    writes = [
+        api.post(f'mutation {{ recordAppOpen(input: {{appUserId: "busy-{index}"}}) {{ userErrors {{ code }} }} }}')
+        for index in range(20)
+    ]
+    responses = await asyncio.gather(*reads, *writes)
+    assert [r.status_code for r in responses] == [200] * 40
+    assert all("errors" not in r.json() for r in responses)
