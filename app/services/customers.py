@@ -10,11 +10,13 @@ from app.db.engine import on_postgres
 from app.db.models import (
     AppUserId,
     Attribute,
+    AuditRecord,
     Customer,
     CustomerEvent,
     Note,
     Purchase,
     StoreTransaction,
+    VirtualCurrencyBalance,
     WebhookDelivery,
 )
 from app.domain.errors import DomainError, ErrorCode
@@ -107,16 +109,25 @@ async def add_alias(
 
 
 async def merge_customers(session: AsyncSession, source: Customer, target: Customer) -> None:
-    """Fold `source` into `target`: its IDs become aliases, its history and data move.
+    """Fold `source` into `target`: its IDs become aliases; everything of its moves.
 
-    The target keeps its own attribute values where both have a key.
+    Every table that refers to a customer is handled here, so deleting the emptied
+    source row cascades nothing away: history, purchases, notes, deliveries and audit
+    records move; virtual currency balances add up per code; the target keeps its own
+    value where both have an attribute; transfer events that name the source now name
+    the target (so deleting the target later scrubs them too).
     """
     assert source.id is not None and target.id is not None
     await lock_customers(session, [source.id, target.id])
-    for model in (Purchase, StoreTransaction, CustomerEvent, Note, WebhookDelivery):
+    for model in (Purchase, StoreTransaction, CustomerEvent, Note, WebhookDelivery, AuditRecord):
         await session.exec(  # type: ignore[call-overload]
             update(model).where(col(model.customer_id) == source.id).values(customer_id=target.id)
         )
+    await session.exec(  # type: ignore[call-overload]
+        update(CustomerEvent)
+        .where(col(CustomerEvent.related_customer_id) == source.id)
+        .values(related_customer_id=target.id)
+    )
     await session.exec(  # type: ignore[call-overload]
         update(AppUserId)
         .where(col(AppUserId.customer_id) == source.id)
@@ -129,15 +140,40 @@ async def merge_customers(session: AsyncSession, source: Customer, target: Custo
     await session.exec(  # type: ignore[call-overload]
         update(Attribute).where(col(Attribute.customer_id) == source.id).values(customer_id=target.id)
     )
+    await _merge_balances(session, source.id, target.id)
+    _merge_details(source, target)
+    session.add(target)
+    await session.flush()
+    await session.delete(source)
+    await session.flush()
+
+
+async def _merge_balances(session: AsyncSession, source_id: int, target_id: int) -> None:
+    balances = (
+        await session.exec(
+            select(VirtualCurrencyBalance).where(
+                col(VirtualCurrencyBalance.customer_id).in_([source_id, target_id])
+            )
+        )
+    ).all()
+    kept = {b.code: b for b in balances if b.customer_id == target_id}
+    for balance in (b for b in balances if b.customer_id == source_id):
+        if balance.code in kept:
+            kept[balance.code].balance += balance.balance
+            session.add(kept[balance.code])
+            await session.delete(balance)
+        else:
+            balance.customer_id = target_id
+            session.add(balance)
+
+
+def _merge_details(source: Customer, target: Customer) -> None:
+    """User Since is the earliest; Last Opened and its country are the latest."""
     target.first_seen_at = min(target.first_seen_at, source.first_seen_at)
     if source.last_opened_at and (
         target.last_opened_at is None or source.last_opened_at > target.last_opened_at
     ):
         target.last_opened_at = source.last_opened_at
-        target.country = target.country or source.country
+        target.country = source.country or target.country
     target.last_seen_at = max(target.last_seen_at, source.last_seen_at)
     target.offering_override_id = target.offering_override_id or source.offering_override_id
-    session.add(target)
-    await session.flush()
-    await session.delete(source)
-    await session.flush()

@@ -654,7 +654,9 @@ async def test_many_fresh_keys_at_once_never_fail_a_request(api: ApiClient) -> N
     ]
     reads = [api.post("{ project { name } }", key=key) for key in keys]
     writes = [
-        api.post(f'mutation {{ recordAppOpen(input: {{appUserId: "busy-{index}"}}) {{ userErrors {{ code }} }} }}')
+        api.post(
+            f'mutation {{ recordAppOpen(input: {{appUserId: "busy-{index}"}}) {{ userErrors {{ code }} }} }}'
+        )
         for index in range(20)
     ]
     responses = await asyncio.gather(*reads, *writes)

@@ -173,3 +173,72 @@ async def test_the_ip_address_is_never_stored_or_logged(api: ApiClient) -> None:
             dump = repr(rows)
             for needle in (address_v4, address_v6, "81.2.69", "2a00:1450"):
                 assert needle not in dump, f"{needle} found in table {table}"
+
+
+async def test_a_merge_keeps_everything_of_the_anonymous_customer(api: ApiClient, clock: Clock) -> None:
+    clock.set(datetime(2026, 5, 1, tzinfo=UTC))
+    await open_app(api, "known-gamer", "81.2.69.160")  # GB
+    await api.gql(
+        'mutation { adjustVirtualCurrency(input: {appUserId: "known-gamer", code: "GEMS", amount: 5}) { userErrors { code } } }'
+    )
+    clock.set(datetime(2026, 5, 2, tzinfo=UTC))
+    await open_app(api, ANON, "2a00:1450:4001:82a::200e")  # IE, and later than the known one
+    for code, amount in (("GEMS", 100), ("COINS", 7)):
+        await api.gql(
+            f'mutation {{ adjustVirtualCurrency(input: {{appUserId: "{ANON}", code: "{code}", amount: {amount}}}) {{ userErrors {{ code }} }} }}'
+        )
+    await api.gql(
+        f'mutation {{ addNote(input: {{appUserId: "{ANON}", body: "met on the beta"}}) {{ userErrors {{ code }} }} }}'
+    )
+    result = await identify(api, ANON, "known-gamer")
+    assert result["created"] is True
+    data = await api.gql(
+        '{ customer(appUserId: "known-gamer") { country virtualCurrencyBalances { code balance } notes { body } } }'
+    )
+    customer = data["customer"]
+    assert customer["virtualCurrencyBalances"] == [
+        {"code": "COINS", "balance": 7},
+        {"code": "GEMS", "balance": 105},
+    ]
+    assert customer["notes"] == [{"body": "met on the beta"}]
+    assert customer["country"] == "IE"  # the most recent open wins
+    async with api.db.read() as session:
+        rows = (
+            await session.exec(
+                text(
+                    "SELECT customer_id FROM audit_record WHERE project_id = :p AND customer_id IS NOT NULL"
+                ).bindparams(p=api.project_id)
+            )
+        ).all()  # type: ignore[call-overload]
+    assert len({r[0] for r in rows}) == 1  # every audit record follows the merged customer
+
+
+async def test_deleting_a_customer_after_a_merge_scrubs_transfers_that_named_its_old_id(
+    api: ApiClient,
+) -> None:
+    await configure_catalog(api)
+    now = datetime.now(UTC)
+    await post_receipt(api, "carol", [txn("c-1", now - days(1), now + days(29), original="c")])
+    await open_app(api, ANON)
+    await api.gql(
+        f'mutation {{ transferEntitlements(input: {{fromAppUserId: "carol", toAppUserId: "{ANON}"}}) {{ userErrors {{ code }} }} }}'
+    )
+    await open_app(api, "alice")
+    await identify(api, ANON, "alice")
+    deleted = await api.gql(
+        'mutation { deleteCustomer(input: {appUserId: "alice"}) { deletedAppUserIds userErrors { code } } }'
+    )
+    assert sorted(deleted["deleteCustomer"]["deletedAppUserIds"]) == sorted(["alice", ANON])
+    async with api.db.read() as session:
+        rows = (
+            await session.exec(
+                text("SELECT * FROM customer_event WHERE project_id = :p").bindparams(p=api.project_id)
+            )
+        ).all()  # type: ignore[call-overload]
+    dump = repr(rows)
+    assert ANON not in dump and "alice" not in dump
+    carol = await api.gql(
+        '{ customer(appUserId: "carol") { history { edges { node { type transferredTo } } } } }'
+    )
+    transfer = carol["customer"]["history"]["edges"][0]["node"]
+    assert transfer == {"type": "TRANSFERRED", "transferredTo": ["(deleted customer)"]}
