@@ -16,13 +16,22 @@ from app.db.engine import Database, create_engine
 from app.db.types import utcnow
 from app.logging import configure_logging, log
 from app.services.expiration import expire_due_purchases
+from app.services.store_actions import finish_confirmed_actions, resume_stale_actions
 from app.settings import Settings
+from app.stores.registry import StoreAdapters
 from app.webhooks.dispatcher import Dispatcher
 
 
 class BackgroundWorker:
-    def __init__(self, db: Database, settings: Settings, clock: Callable[[], datetime] = utcnow) -> None:
+    def __init__(
+        self,
+        db: Database,
+        settings: Settings,
+        stores: StoreAdapters,
+        clock: Callable[[], datetime] = utcnow,
+    ) -> None:
         self.db = db
+        self.stores = stores
         self.settings = settings
         self.clock = clock
         self.stop_event = asyncio.Event()
@@ -48,6 +57,9 @@ class BackgroundWorker:
             try:
                 while await expire_due_purchases(self.db, self.clock()):
                     pass
+                # Refunds and cancellations the store made but that were not recorded.
+                await finish_confirmed_actions(self.db, self.clock())
+                await resume_stale_actions(self.db, self.stores, self.clock())
             except Exception:
                 log.exception("expiration_scheduler_error")
             with contextlib.suppress(TimeoutError):
@@ -68,7 +80,8 @@ class BackgroundWorker:
 async def run_worker(settings: Settings) -> None:
     configure_logging(settings.log_level, json=settings.is_production)
     db = Database(create_engine(settings.database_url))
-    worker = BackgroundWorker(db, settings)
+    stores = StoreAdapters.from_settings(settings)
+    worker = BackgroundWorker(db, settings, stores)
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, worker.stop_event.set)
@@ -77,4 +90,5 @@ async def run_worker(settings: Settings) -> None:
     try:
         await worker.wait()
     finally:
+        await stores.close()
         await db.dispose()

@@ -43,7 +43,17 @@ def apply_adjustment(balance: int, amount: int) -> int:
             f"Balance is {balance}; cannot spend {-amount}.",
             AMOUNT_FIELD,
         )
+    if result > MAX_BALANCE:
+        raise DomainError(
+            ErrorCode.INVALID_INPUT,
+            f"A balance is at most {MAX_BALANCE} (it is {balance}).",
+            AMOUNT_FIELD,
+        )
     return result
+
+
+# Balances are GraphQL Ints (32-bit signed): a larger one could never be read back.
+MAX_BALANCE = 2**31 - 1
 
 
 def adjustment_event_type(amount: int) -> CustomerEventType:

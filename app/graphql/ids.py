@@ -3,6 +3,13 @@
 import base64
 import binascii
 
+# Primary keys are 64-bit: a larger number cannot be ours, and must not reach SQL.
+MAX_PK = 2**63 - 1
+
+
+def valid_pk(pk: int) -> bool:
+    return 1 <= pk <= MAX_PK
+
 
 def encode_id(type_name: str, pk: int) -> str:
     return base64.urlsafe_b64encode(f"{type_name}:{pk}".encode()).decode().rstrip("=")
@@ -13,7 +20,9 @@ def decode_id(global_id: str) -> tuple[str, int] | None:
     try:
         padded = global_id + "=" * (-len(global_id) % 4)
         type_name, _, pk = base64.urlsafe_b64decode(padded.encode()).decode().partition(":")
-        return (type_name, int(pk)) if type_name and pk.isdigit() else None
+        if not (type_name and pk.isdigit() and len(pk) <= 19 and valid_pk(int(pk))):
+            return None
+        return type_name, int(pk)
     except (binascii.Error, UnicodeDecodeError, ValueError):
         return None
 

@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from app.graphql.ids import decode_cursor
+from app.graphql.ids import decode_cursor, valid_pk
 
 MAX_PAGE_SIZE = 100
 
@@ -18,12 +18,6 @@ def page_size(first: int | None, default: int) -> int:
     return size
 
 
-def reject_nul(*values: str | None) -> None:
-    # PostgreSQL refuses NUL in text; refuse it the same way on every database.
-    if any(value is not None and "\x00" in value for value in values):
-        raise BadArgument("Arguments may not contain a NUL character.")
-
-
 def keyset_position(after: str) -> tuple[datetime, int]:
     """(timestamp, id) from a cursor this API made, or a clear refusal."""
     parts = decode_cursor(after, 2)
@@ -31,7 +25,7 @@ def keyset_position(after: str) -> tuple[datetime, int]:
         if parts is None:
             raise ValueError
         moment, pk = datetime.fromisoformat(parts[0]), int(parts[1])
-        if moment.tzinfo is None:
+        if moment.tzinfo is None or not valid_pk(pk):
             raise ValueError
     except ValueError as exc:
         raise BadArgument("after is not a cursor of this list.") from exc

@@ -5,7 +5,7 @@ import strawberry
 from app.domain.errors import DomainError
 from app.graphql.context import Info
 from app.graphql.ids import decode_id, encode_cursor
-from app.graphql.pagination import BadArgument, keyset_position, page_size, reject_nul
+from app.graphql.pagination import BadArgument, keyset_position, page_size
 from app.graphql.types.common import Node, PageInfo, Store
 from app.graphql.types.customer import CustomerConnection, CustomerEdge, CustomerType, NoteType
 from app.graphql.types.event import CustomerEventNode
@@ -98,7 +98,6 @@ class Query:
 
     @strawberry.field(description="A customer by any of its App User IDs: the original one or an alias.")
     async def customer(self, info: Info, app_user_id: str) -> CustomerType | None:
-        reject_nul(app_user_id)
         return await load_customer(info, app_user_id)
 
     @strawberry.field(
@@ -114,17 +113,9 @@ class Query:
         after: str | None = None,
     ) -> CustomerConnection:
         size = page_size(first, 20)
-        reject_nul(search, after)
         spec = None
         if filter is not None:
             attribute = filter.attribute
-            reject_nul(
-                filter.active_entitlement,
-                filter.transaction_id,
-                filter.country,
-                attribute.key if attribute else None,
-                attribute.value if attribute else None,
-            )
             spec = CustomerFilterSpec(
                 active_entitlement=filter.active_entitlement,
                 transaction_id=filter.transaction_id,

@@ -160,6 +160,10 @@ def _text_problems(receipt: PostedReceipt) -> list[tuple[int, str, str]]:
             for name, value in texts.items()
             if value and "\x00" in value
         ]
+        for name in ("originalTransactionId", "renewalProductId"):
+            value = texts[name]
+            if value is not None and len(value) > 255:
+                problems.append((index, name, "At most 255 characters."))
         if txn.country_code is not None and len(txn.country_code) != 2:
             problems.append((index, "countryCode", "An ISO 3166-1 alpha-2 code, e.g. DE."))
     return problems

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
@@ -154,18 +154,21 @@ async def _reserve(
             raise DomainError(
                 code, f"A {kind.lower()} of this purchase is already in progress.", FIELD
             ) from exc
-        ref = StorePurchaseRef(
-            store=store,
-            product_id=purchase.product_id,
-            is_subscription=purchase.type == ProductType.SUBSCRIPTION.value,
-            original_transaction_id=purchase.original_transaction_id,
-            latest_transaction_id=latest.transaction_id,
-            package_name=purchase.store_package_name,
-            purchase_token=purchase.store_purchase_token,
-            subscription_id=purchase.store_subscription_id,
-            payment_id=latest.store_payment_id,
-        )
-        return Reservation(action.id or 0, key, ref)
+        return Reservation(action.id or 0, key, _ref(purchase, latest))
+
+
+def _ref(purchase: Purchase, latest: StoreTransaction) -> StorePurchaseRef:
+    return StorePurchaseRef(
+        store=Store(purchase.store),
+        product_id=purchase.product_id,
+        is_subscription=purchase.type == ProductType.SUBSCRIPTION.value,
+        original_transaction_id=purchase.original_transaction_id,
+        latest_transaction_id=latest.transaction_id,
+        package_name=purchase.store_package_name,
+        purchase_token=purchase.store_purchase_token,
+        subscription_id=purchase.store_subscription_id,
+        payment_id=latest.store_payment_id,
+    )
 
 
 async def _set_status(db: Database, action_id: int, status: str, answer: str | None, now: datetime) -> None:
@@ -375,3 +378,39 @@ async def finish_confirmed_actions(db: Database, now: datetime) -> int:
         await _record(db, action_id or 0, kind, now)
         log.info("store_action_recorded_later", action_id=action_id, kind=kind)
     return len(rows)
+
+
+STALE_AFTER = timedelta(minutes=10)
+
+
+async def resume_stale_actions(db: Database, stores: StoreAdapters, now: datetime) -> int:
+    """Actions left PENDING by a process that died around its store call: ask the store
+    again with the same idempotency key (Stripe answers with the first result), then
+    record or fail them, so a purchase is never stuck "in progress"."""
+    async with db.read() as session:
+        stale = (
+            await session.exec(
+                select(StoreAction).where(
+                    StoreAction.status == PENDING, col(StoreAction.updated_at) < now - STALE_AFTER
+                )
+            )
+        ).all()
+        work = []
+        for action in stale:
+            purchase = await session.get(Purchase, action.purchase_id)
+            if purchase is not None:
+                latest = await _latest_transaction(session, purchase)
+                work.append(
+                    (action, Reservation(action.id or 0, action.idempotency_key, _ref(purchase, latest)))
+                )
+    for action, reservation in work:
+        if stores.get(reservation.ref.store) is None:
+            await _set_status(db, reservation.action_id, FAILED, "store no longer configured", now)
+            continue
+        try:
+            await _call_store(db, stores, reservation, action.kind, now)
+        except DomainError:
+            continue  # marked FAILED with the store's answer
+        await _record(db, reservation.action_id, action.kind, now)
+        log.info("store_action_resumed", action_id=action.id, kind=action.kind)
+    return len(work)

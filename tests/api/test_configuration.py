@@ -124,7 +124,7 @@ async def test_duplicate_entitlement_is_already_exists(api: ApiClient) -> None:
     ]
 
 
-@pytest.mark.parametrize("identifier", ["", " ", "   ", "pro access", "\t", "pro\u0000"])
+@pytest.mark.parametrize("identifier", ["", " ", "   ", "pro access", "\t"])
 async def test_blank_or_spaced_entitlement_identifier_is_invalid(api: ApiClient, identifier: str) -> None:
     payload = await create_entitlement(api, identifier)
     assert payload["entitlement"] is None

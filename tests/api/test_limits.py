@@ -334,7 +334,9 @@ async def test_nul_character_in_a_mutation_is_not_a_server_error(api: ApiClient)
     )
     assert response.status_code == 200, response.text
     assert_no_leak(response)
-    assert response.json()["data"]["createEntitlement"]["userErrors"][0]["code"] == "INVALID_INPUT"
+    body = response.json()
+    # Refused before anything runs, for every field alike (app/graphql/input_guard.py).
+    assert body["data"] is None and body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
 
 
 GARBAGE_CURSORS = [
@@ -425,3 +427,56 @@ async def test_typename_is_not_introspection(api: ApiClient) -> None:
         "__typename": "Query",
         "project": {"__typename": "Project"},
     }
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        'mutation { addNote(input: {appUserId: "a\\u0000b", body: "x"}) { userErrors { code } } }',
+        'mutation { grantEntitlement(input: {appUserId: "a", entitlementIdentifier: "p\\u0000", duration: DAILY}) { userErrors { code } } }',
+        'mutation { createOffering(input: {identifier: "o", packages: [{identifier: "p", productIdentifier: "x\\u0000"}]}) { userErrors { code } } }',
+    ],
+)
+async def test_nul_anywhere_in_a_literal_is_a_clear_error(api: ApiClient, query: str) -> None:
+    response = await api.post(query)
+    body = response.json()
+    assert response.status_code == 200 and body["data"] is None
+    assert "NUL" in body["errors"][0]["message"]
+
+
+async def test_nul_in_any_variable_is_a_clear_error(api: ApiClient) -> None:
+    query = "mutation($input: SetAttributesInput!) { setAttributes(input: $input) { userErrors { code } } }"
+    variables = {"input": {"appUserId": "a", "attributes": [{"key": "k", "value": "v\u0000"}]}}
+    body = (await api.post(query, variables)).json()
+    assert body["data"] is None and body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+
+
+@pytest.mark.parametrize("body", [b"null", b"5", b'"x"', b"true"])
+async def test_a_json_body_that_is_not_an_object_is_400(
+    raw_http: httpx.AsyncClient, api: ApiClient, body: bytes
+) -> None:
+    response = await raw_http.post(
+        "/graphql",
+        content=body,
+        headers={"Authorization": f"Bearer {api.admin_key}", "Content-Type": "application/json"},
+    )
+    assert response.status_code == 400
+
+
+@pytest.mark.parametrize("literal", ['"garbage"', "5", '"9999-12-31T23:59:59-05:00"'])
+async def test_a_bad_inline_datetime_is_a_client_error(api: ApiClient, literal: str) -> None:
+    query = f'mutation {{ grantEntitlement(input: {{appUserId: "a", entitlementIdentifier: "pro", endsAt: {literal}}}) {{ userErrors {{ code }} }} }}'
+    message = (await api.post(query)).json()["errors"][0]["message"]
+    assert "DateTime" in message and "Internal" not in message
+
+
+async def test_ids_and_cursors_beyond_64_bits_are_not_ours(api: ApiClient) -> None:
+    import base64
+
+    huge = base64.urlsafe_b64encode(b"Customer:99999999999999999999999").decode().rstrip("=")
+    assert (await api.gql("query($id: ID!) { node(id: $id) { id } }", {"id": huge}))["node"] is None
+    cursor = base64.urlsafe_b64encode(b"2026-01-01T00:00:00+00:00|99999999999999999999").decode().rstrip("=")
+    message = (
+        await api.post("query($a: String) { customers(after: $a) { totalCount } }", {"a": cursor})
+    ).json()["errors"][0]["message"]
+    assert "cursor" in message

@@ -4,7 +4,7 @@ fake Google Play and Stripe servers on loopback, every store value, every error 
 import asyncio
 import json
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -372,3 +372,29 @@ async def test_deletion_cancels_web_billing_subscriptions_first(
     calls = stripe_server.calls("/v1/subscriptions/sub_123")
     assert len(calls) == 2 and calls[-1].form() == {"cancel_at_period_end": ["true"]}
     assert (await stores_api.gql('{ customer(appUserId: "leaving") { id } }'))["customer"] is None
+
+
+async def test_an_action_left_pending_by_a_crash_is_resumed_with_the_same_key(
+    stores_api: ApiClient, google: FakeGooglePlay, stripe_server: FakeStripe
+) -> None:
+    purchase_id = await web_subscription(stores_api, "crashed")
+    stores = stores_api.http._transport.app.state.stores  # type: ignore[attr-defined]
+    from app.graphql.ids import decode_id_of
+
+    # The process reserved the refund and died before (or while) calling Stripe.
+    reservation = await store_actions._reserve(
+        stores_api.db, stores, stores_api.project_id, decode_id_of(purchase_id, "Purchase"),
+        store_actions.REFUND, "admin", None, datetime.now(UTC),
+    )  # fmt: skip
+    blocked = (await stores_api.gql(REFUND, {"id": purchase_id}))["refundPurchase"]
+    assert [e["code"] for e in blocked["userErrors"]] == ["ALREADY_REFUNDED"]  # in progress
+    assert (
+        await store_actions.resume_stale_actions(stores_api.db, stores, datetime.now(UTC)) == 0
+    )  # not stale yet
+    later = datetime.now(UTC) + store_actions.STALE_AFTER + timedelta(minutes=1)
+    assert await store_actions.resume_stale_actions(stores_api.db, stores, later) >= 1
+    [call] = stripe_server.calls("/v1/refunds")
+    assert call.headers["idempotency-key"] == f"refund-{reservation.key}"
+    state = await purchases(stores_api, "crashed")
+    assert state["purchases"][0]["status"] == "REFUNDED"
+    assert [e["node"]["type"] for e in state["history"]["edges"]].count("REFUNDED") == 1

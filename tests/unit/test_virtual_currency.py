@@ -63,3 +63,12 @@ def test_zero_has_no_description_or_event() -> None:
         describe_adjustment("GEMS", 0)
     with pytest.raises(ValueError):
         adjustment_event_type(0)
+
+
+def test_a_balance_never_exceeds_what_graphql_can_return() -> None:
+    from app.domain.virtual_currency import MAX_BALANCE
+
+    assert apply_adjustment(MAX_BALANCE - 1, 1) == MAX_BALANCE
+    with pytest.raises(DomainError) as refused:
+        apply_adjustment(MAX_BALANCE, 1)
+    assert refused.value.code is ErrorCode.INVALID_INPUT
