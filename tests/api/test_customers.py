@@ -211,3 +211,26 @@ async def test_statement_count_does_not_grow_with_the_page(
     node = data["customers"]["edges"][0]["node"]
     assert len(node["history"]["edges"]) == 2 and len(node["notes"]) == 2 and len(node["purchases"]) == 1
     assert node["currentOffering"]["identifier"] == "main"
+
+
+ENTITLEMENTS = """query($id: String!) { customer(appUserId: $id) {
+  entitlements { entitlement { identifier products { identifier } } isActive purchase { product { identifier } entitlements { identifier } } }
+  purchases { product { identifier } entitlements { identifier } } } }"""
+
+
+async def test_statements_do_not_grow_with_a_customers_purchases(
+    api: ApiClient, statements: StatementCounter
+) -> None:
+    await configure_catalog(api)
+    for count, user in ((2, "two-purchases"), (20, "twenty-purchases")):
+        await post_receipt(
+            api, user,
+            [txn(f"{user}-{i}", NOW - days(1), NOW + days(29 + i), product_id=("monthly", "yearly", "play_monthly")[i % 2], original=f"{user}-{i}") for i in range(count)],
+        )  # fmt: skip
+    counts = []
+    for user in ("two-purchases", "twenty-purchases"):
+        statements.reset()
+        data = await api.gql(ENTITLEMENTS, {"id": user})
+        assert data["customer"]["entitlements"]
+        counts.append(statements.count)
+    assert counts[0] == counts[1], statements.statements

@@ -1,5 +1,6 @@
 """The customer read model: details, App User IDs, notes, attributes, attribution."""
 
+import asyncio
 from datetime import datetime
 from decimal import Decimal
 
@@ -211,10 +212,12 @@ class CustomerType(Node):
     @strawberry.field(description="Entitlement status, active ones first. sandbox: include sandbox data too.")
     async def entitlements(self, info: Info, sandbox: bool | None = False) -> list[CustomerEntitlement]:
         purchases = await self._purchases(info, sandbox)
+        # All at once, so the loader batches them into one statement.
+        identifiers = await asyncio.gather(*(entitlement_identifiers(info, row) for row in purchases))
         sources = [
             EntitlementGrantSource(
                 purchase_key=row,
-                entitlement_identifiers=tuple(await entitlement_identifiers(info, row)),
+                entitlement_identifiers=tuple(granted),
                 product_id=row.product_id,
                 store=StoreEnum(row.store),
                 environment=EnvironmentEnum(row.environment),
@@ -228,7 +231,7 @@ class CustomerType(Node):
                 billing_issue_detected_at=row.billing_issue_detected_at,
                 grace_period_expires_at=row.grace_period_expires_at,
             )
-            for row in purchases
+            for row, granted in zip(purchases, identifiers, strict=True)
         ]
         known = await info.context.loaders.entitlement_by_identifier.load_many(
             sorted({i for source in sources for i in source.entitlement_identifiers})
