@@ -291,7 +291,12 @@ def _opt_out_event(old_latest: TransactionState | None, latest: TransactionState
     was_renewing = old_latest.will_renew if old_latest else True
     if not was_renewing or latest.will_renew:
         return None
-    event_type, reason = _OPT_OUT_EVENTS[latest.cancel_reason]
+    cancel_reason = latest.cancel_reason
+    if cancel_reason is None and latest.billing_issue_detected_at is not None:
+        # Renewal stopped while the store could not charge: a billing error, not the
+        # customer unsubscribing.
+        cancel_reason = CancelReason.BILLING_ERROR
+    event_type, reason = _OPT_OUT_EVENTS[cancel_reason]
     return replace(_draft(latest, event_type), cancel_reason=reason)
 
 

@@ -2,14 +2,16 @@
 grant, also after a restart, never twice (`Purchase.expired_event_at` is the mark,
 written in the same transaction as the event)."""
 
+from dataclasses import replace
 from datetime import datetime
+from decimal import Decimal
 
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.db.engine import Database, on_postgres
 from app.db.models import Customer, Entitlement, Product, ProductEntitlement, Purchase, StoreTransaction
-from app.domain.enums import CustomerEventType, Store, WebhookEventType
+from app.domain.enums import CancelReason, CustomerEventType, Store, WebhookEventType
 from app.domain.expiration import expiration_reason
 from app.services.timeline import Timeline
 from app.webhooks.payloads import PayloadFields
@@ -61,27 +63,48 @@ async def _write_events(session: AsyncSession, due: list[Purchase], now: datetim
             purchase.cancel_reason,
             purchase.billing_issue_detected_at,
         )
+        fields = PayloadFields(
+            event_id="",
+            type=WebhookEventType.EXPIRATION,
+            event_timestamp=now,
+            project_id=purchase.project_id,
+            store=Store(purchase.store),
+            environment=purchase.environment,
+            product_id=purchase.product_id,
+            entitlement_ids=entitlements.get(purchase.id or 0, []),
+            period_type=purchase.period_type,
+            purchased_at=purchase.purchased_at,
+            expires_at=purchase.access_expires_at,
+            transaction_id=latest_transaction.get(purchase.id or 0, purchase.original_transaction_id),
+            original_transaction_id=purchase.original_transaction_id,
+            expiration_reason=reason.value,
+            price=Decimal(0),
+            price_usd=Decimal(0),
+            currency="USD",
+        )
+        customer = customers[purchase.customer_id]
+        if purchase.billing_issue_detected_at is not None and purchase.will_renew and not purchase.is_granted:
+            # The store never recovered the payment: the billing issue ended the
+            # subscription, which is a cancellation for billing error (DESIGN 4.2).
+            purchase.will_renew = False
+            purchase.cancel_reason = CancelReason.BILLING_ERROR.value
+            await timeline.record(
+                customer,
+                CustomerEventType.CANCELLED_BILLING_ERROR,
+                purchased_at=purchase.purchased_at,
+                purchase_id=purchase.id,
+                fields=replace(
+                    fields, cancel_reason=CancelReason.BILLING_ERROR.value, expiration_reason=None
+                ),
+                show_price=False,
+            )
         await timeline.record(
-            customers[purchase.customer_id],
+            customer,
             CustomerEventType.EXPIRED,
             purchased_at=purchase.purchased_at,
             purchase_id=purchase.id,
-            fields=PayloadFields(
-                event_id="",
-                type=WebhookEventType.EXPIRATION,
-                event_timestamp=now,
-                project_id=purchase.project_id,
-                store=Store(purchase.store),
-                environment=purchase.environment,
-                product_id=purchase.product_id,
-                entitlement_ids=entitlements.get(purchase.id or 0, []),
-                period_type=purchase.period_type,
-                purchased_at=purchase.purchased_at,
-                expires_at=purchase.access_expires_at,
-                transaction_id=latest_transaction.get(purchase.id or 0, purchase.original_transaction_id),
-                original_transaction_id=purchase.original_transaction_id,
-                expiration_reason=reason.value,
-            ),
+            fields=fields,
+            show_price=False,
         )
 
 

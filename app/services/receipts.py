@@ -8,6 +8,7 @@ merged state and write one event per change, oldest first.
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from decimal import Decimal
 
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -202,10 +203,15 @@ class ReceiptIngestion:
         groups = group_transactions(self.receipt.transactions)
         purchases = await self._stored_purchases(list(groups))
         customer = await self._settle_ownership(customer, purchases, groups)
+        drafts: list[tuple[EventDraft, Purchase, StoreTransaction]] = []
         for original_transaction_id, posted in groups.items():
-            await self._apply(
+            drafts += await self._apply(
                 customer, purchases.get(original_transaction_id), original_transaction_id, posted
             )
+        # Oldest first across all the receipt's purchases (a stable sort keeps each
+        # purchase's own order for events of one moment).
+        for draft, purchase, txn in sorted(drafts, key=lambda item: item[0].purchased_at):
+            await self._record(customer, purchase, draft, txn)
         return ReceiptResult(customer=customer, events=await self.timeline.flush())
 
     async def _load_products(self) -> None:
@@ -314,7 +320,8 @@ class ReceiptIngestion:
         purchase: Purchase | None,
         original_transaction_id: str,
         posted: list[TransactionState],
-    ) -> None:
+    ) -> list[tuple[EventDraft, Purchase, StoreTransaction]]:
+        """Store one purchase's merged state; return its events to record."""
         stored_rows: list[StoreTransaction] = []
         if purchase is not None:
             stored_rows = list(
@@ -344,8 +351,7 @@ class ReceiptIngestion:
                 )
             ).all()
         }
-        for draft in diff.events:
-            await self._record(customer, purchase, draft, rows_by_id[draft.transaction_id])
+        return [(draft, purchase, rows_by_id[draft.transaction_id]) for draft in diff.events]
 
     def _new_purchase(
         self, customer: Customer, original_transaction_id: str, txns: list[TransactionState]
@@ -451,8 +457,14 @@ class ReceiptIngestion:
     ) -> None:
         revenue = draft.type in REVENUE_EVENTS
         sign = -1 if draft.is_refund else 1
-        price = txn.price * sign if revenue and txn.price is not None else None
-        price_usd = txn.price_usd * sign if revenue and txn.price_usd is not None else None
+        # Non-revenue events carry price 0 in webhooks, as RevenueCat's do; the timeline
+        # shows a price only where money moved.
+        price = txn.price * sign if revenue and txn.price is not None else (None if revenue else Decimal(0))
+        price_usd = (
+            txn.price_usd * sign
+            if revenue and txn.price_usd is not None
+            else (None if revenue else Decimal(0))
+        )
         fields = PayloadFields(
             event_id="",
             type=WebhookEventType.TEST,
@@ -469,7 +481,7 @@ class ReceiptIngestion:
             original_transaction_id=draft.original_transaction_id,
             price=price,
             price_usd=price_usd,
-            currency=txn.currency if revenue else None,
+            currency=txn.currency or "USD",
             country_code=txn.country_code,
             is_trial_conversion=draft.is_trial_conversion,
             cancel_reason=draft.cancel_reason.value if draft.cancel_reason else None,
@@ -483,4 +495,5 @@ class ReceiptIngestion:
             fields=fields,
             purchase_id=purchase.id,
             price_is_estimated=revenue and txn.price_is_estimated,
+            show_price=revenue,
         )

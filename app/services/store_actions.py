@@ -17,6 +17,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from decimal import Decimal
 
 from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
@@ -319,10 +320,11 @@ async def _apply_cancel(
         customer,
         CustomerEventType.OPTED_OUT_OF_RENEWAL,
         purchased_at=latest.purchased_at,
-        fields=_with(fields, cancel_reason=reason),
+        fields=_with(fields, cancel_reason=reason, price=Decimal(0), price_usd=Decimal(0), currency="USD"),
         actor=action.actor,
         reason=action.reason,
         purchase_id=purchase.id,
+        show_price=False,
     )
 
 

@@ -72,6 +72,7 @@ class Timeline:
         purchase_id: int | None = None,
         price_is_estimated: bool = False,
         send_webhook: bool = True,
+        show_price: bool = True,
         **extra: Any,
     ) -> CustomerEvent:
         assert customer.id is not None
@@ -109,9 +110,9 @@ class Timeline:
             original_transaction_id=payload_fields.original_transaction_id,
             cancel_reason=payload_fields.cancel_reason,
             expiration_reason=payload_fields.expiration_reason,
-            price=payload_fields.price,
-            currency=payload_fields.currency,
-            price_usd=payload_fields.price_usd,
+            price=payload_fields.price if show_price else None,
+            currency=payload_fields.currency if show_price else None,
+            price_usd=payload_fields.price_usd if show_price else None,
             price_is_estimated=price_is_estimated,
             transferred_from=list(payload_fields.transferred_from) or None,
             transferred_to=list(payload_fields.transferred_to) or None,

@@ -53,7 +53,9 @@ async def move_purchases(
         event_timestamp=timeline.now,
         project_id=timeline.project_id,
         store=Store(first.store),
-        environment=first.environment,
+        # One production purchase makes it a production transfer: production-only
+        # endpoints must hear of it.
+        environment="PRODUCTION" if any(p.environment == "PRODUCTION" for p in purchases) else "SANDBOX",
         transferred_from=list(source_ids),
         transferred_to=list(target_ids),
     )

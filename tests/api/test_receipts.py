@@ -275,3 +275,26 @@ async def test_concurrent_first_posts_create_one_customer_and_purchase(api: ApiC
     assert [e["type"] for r in results for e in r["events"]] == ["STARTED_SUBSCRIPTION"]
     assert await count_rows(api, "customer") == 1
     assert await count_rows(api, "purchase") == 1
+
+
+async def test_events_are_oldest_first_across_the_receipts_purchases(api: ApiClient) -> None:
+    await configure_catalog(api)
+    base = datetime(2026, 9, 1, tzinfo=UTC)
+    result = await post_receipt(api, "ordered", [
+        txn("b1", base + days(30), base + days(60), original="b"),
+        txn("b2", base + days(60), base + days(90), original="b"),
+        txn("a1", base, None, product_id="lifetime", original="a"),
+    ])  # fmt: skip
+    assert [e["type"] for e in result["events"]] == ["MADE_PURCHASE", "STARTED_SUBSCRIPTION", "RENEWED"]
+
+
+async def test_non_revenue_webhooks_carry_price_zero_but_the_timeline_shows_none(api: ApiClient) -> None:
+    await configure_catalog(api)
+    first = txn("z-1", NOW - days(1), NOW + days(29), original="z", price="9.99", currency="USD")
+    await post_receipt(api, "zero", [first])
+    result = await post_receipt(api, "zero", [first | {"willRenew": False, "cancelReason": "UNSUBSCRIBE"}])
+    [event] = result["events"]
+    assert event["type"] == "OPTED_OUT_OF_RENEWAL"
+    assert event["price"] is None and event["priceUsd"] is None
+    body = event["payload"]["event"]
+    assert body["price"] == 0 and body["price_in_purchased_currency"] == 0 and body["currency"] == "USD"

@@ -370,3 +370,37 @@ async def test_concurrent_dispatchers_never_send_a_row_twice(api: ApiClient, rec
     for event in receiver.events():
         per_customer.setdefault(event["app_user_id"], []).append(event["adjustments"][0]["amount"])
     assert all(amounts == [1, 2, 3, 4, 5] for amounts in per_customer.values()), per_customer
+
+
+async def test_an_unrecovered_billing_issue_ends_as_a_billing_error_cancellation(api: ApiClient) -> None:
+    await configure_catalog(api)
+    now = datetime.now(UTC)
+    await post_receipt(api, "unpaid", [
+        txn("u-1", now - days(30), now - days(1), original="u", billingIssueDetectedAt=now - days(1)),
+    ])  # fmt: skip
+    await run_scheduler(api, now + timedelta(hours=1))
+    events = [e for e in await history(api, "unpaid") if e["type"] in ("CANCELLED_BILLING_ERROR", "EXPIRED")]
+    assert [e["type"] for e in events] == ["EXPIRED", "CANCELLED_BILLING_ERROR"]  # newest first
+    assert events[1]["payload"]["event"]["cancel_reason"] == "BILLING_ERROR"
+    assert events[0]["payload"]["event"]["expiration_reason"] == "BILLING_ERROR"
+    assert events[0]["payload"]["event"]["price"] == 0
+
+
+async def test_a_transfer_with_a_production_purchase_is_a_production_event(
+    api: ApiClient, receiver: Receiver
+) -> None:
+    await configure_catalog(api)
+    await add_endpoint(api, receiver.url, environment="PRODUCTION", eventTypes=["TRANSFER"])
+    now = datetime.now(UTC)
+    await post_receipt(
+        api, "giver", [txn("s-1", now - days(2), now + days(5), original="s")], environment="SANDBOX"
+    )
+    await post_receipt(api, "giver", [txn("p-1", now - days(1), now + days(29), original="p")])
+    await api.gql('mutation { recordAppOpen(input: {appUserId: "taker"}) { userErrors { code } } }')
+    await api.gql(
+        'mutation { transferEntitlements(input: {fromAppUserId: "giver", toAppUserId: "taker"}) { userErrors { code } } }'
+    )
+    d = dispatcher(api)
+    await drain(d)
+    await d.close()
+    assert [(e["type"], e["environment"]) for e in receiver.events()] == [("TRANSFER", "PRODUCTION")]

@@ -462,7 +462,7 @@ def test_posting_the_same_state_twice_writes_nothing_the_second_time() -> None:
         E.CONVERTED_FROM_TRIAL,
         E.CHANGED_RENEWAL_PREFERENCE,
         E.HAD_BILLING_ISSUE,
-        E.OPTED_OUT_OF_RENEWAL,
+        E.CANCELLED_BILLING_ERROR,  # stopped without a reason while billing failed
         E.REFUNDED,
     ]
     second = diff_purchase(first.transactions, posted, now=at(37))
@@ -606,3 +606,14 @@ def test_prices_that_cannot_be_kept_exactly_are_refused(price: str) -> None:
     )
     problems = validate_transactions([txn], start + timedelta(days=1))
     assert [(field, "price") for _, field, _ in problems] == [("price", "price")]
+
+
+def test_renewal_stopping_without_a_reason_during_a_billing_issue_is_a_billing_error() -> None:
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+    base = TransactionState("b1", "b1", "monthly", start, start + timedelta(days=30))
+    issue = replace(base, billing_issue_detected_at=start + timedelta(days=29))
+    stopped = replace(issue, will_renew=False)
+    diff = diff_purchase([issue], [stopped], start + timedelta(days=29, hours=1))
+    assert [(e.type, e.cancel_reason) for e in diff.events] == [
+        (CustomerEventType.CANCELLED_BILLING_ERROR, CancelReason.BILLING_ERROR)
+    ]
