@@ -1,7 +1,7 @@
 """userErrors: expected refusals, as the contract's UserError type."""
 
 from collections.abc import Awaitable, Callable
-from typing import Any, TypeVar
+from typing import TypeVar
 
 import strawberry
 from graphql import GraphQLError
@@ -48,12 +48,3 @@ async def run_mutation(action: Callable[[], Awaitable[P]], refused: Callable[[li
 class ForbiddenError(GraphQLError):
     def __init__(self, message: str = "This API key's role may not do this.") -> None:
         super().__init__(message, extensions={"code": "FORBIDDEN"})
-
-
-def is_client_error(error: GraphQLError) -> bool:
-    """Errors whose message may be shown as is: the client's fault, or ours on purpose.
-
-    Anything else (a bug, a database error) is masked so no stack trace or SQL leaks.
-    """
-    original: Any = error.original_error
-    return original is None or isinstance(original, GraphQLError)

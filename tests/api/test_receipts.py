@@ -3,12 +3,15 @@ and concurrent posts of the same renewal (DESIGN 4.2, 4.3, 4.6)."""
 
 import asyncio
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from sqlalchemy import text
 
+from app.db.engine import Database
+from app.main import create_app
 from tests.api.helpers import configure_catalog, customer_state, days, post_receipt, txn
-from tests.conftest import ApiClient
+from tests.conftest import ApiClient, make_settings, new_api_client
 
 NOW = datetime.now(UTC)
 
@@ -298,3 +301,20 @@ async def test_non_revenue_webhooks_carry_price_zero_but_the_timeline_shows_none
     assert event["price"] is None and event["priceUsd"] is None
     body = event["payload"]["event"]
     assert body["price"] == 0 and body["price_in_purchased_currency"] == 0 and body["currency"] == "USD"
+
+
+async def test_the_rate_table_can_be_replaced(
+    db: Database, database_urls: dict[str, str], backend: str, tmp_path: Path
+) -> None:
+    table = tmp_path / "rates.csv"
+    table.write_text("currency,month,per_usd\nEUR,2020-01,2.0\n")
+    app = create_app(make_settings(database_urls[backend], rates_csv=str(table)), db)
+    client = await new_api_client(db, app, "rates")
+    try:
+        await configure_catalog(client)
+        result = await post_receipt(
+            client, "rated", [txn("r-1", NOW - days(1), NOW + days(29), price="9.00", currency="EUR")]
+        )
+        assert result["events"][0]["priceUsd"] == {"amount": "4.50", "currency": "USD"}
+    finally:
+        await client.http.aclose()
