@@ -113,6 +113,8 @@ class Dispatcher:
             .order_by(col(WebhookDelivery.id))
             .limit(self.batch_size)
         )
+        if not await self._anything_due(now):
+            return []
         async with self.db.transaction() as session:
             if on_postgres(session):
                 statement = statement.with_for_update(of=WebhookDelivery, skip_locked=True)  # type: ignore[arg-type]
@@ -135,6 +137,17 @@ class Dispatcher:
                     )
                 )
         return claimed
+
+    async def _anything_due(self, now: datetime) -> bool:
+        """A cheap read first: an idle dispatcher must not take SQLite's write lock
+        (BEGIN IMMEDIATE) twice a second."""
+        statement = (
+            select(WebhookDelivery.id)
+            .where(col(WebhookDelivery.status).in_(OPEN), col(WebhookDelivery.next_attempt_at) <= now)
+            .limit(1)
+        )
+        async with self.db.engine.connect() as connection:
+            return (await connection.execute(statement)).first() is not None
 
     async def _deliver(self, item: Claimed) -> None:
         async with self.concurrency:
