@@ -19,6 +19,7 @@ from strawberry.extensions.max_aliases import create_validator as create_alias_r
 from strawberry.extensions.query_depth_limiter import create_validator as create_depth_rule
 from strawberry.schema.config import StrawberryConfig
 
+from app.graphql.context import CloseRequestReader
 from app.graphql.input_guard import NoNulInLiterals, NoNulInVariables
 from app.graphql.limits import make_cost_rule
 from app.graphql.mutations.configuration import ConfigurationMutations
@@ -68,6 +69,7 @@ ALWAYS_RULES: list[type[ASTValidationRule]] = [NoNulInLiterals]
 
 def build_schema(settings: Settings) -> strawberry.Schema:
     extensions: list[type[SchemaExtension] | Callable[[], SchemaExtension]] = [
+        CloseRequestReader,
         lambda: ParserCache(maxsize=256),
         lambda: ValidationCache(maxsize=256),
         lambda: AddValidationRules(ALWAYS_RULES),
