@@ -14,9 +14,8 @@ from app.domain.identity import is_anonymous
 from app.domain.prices import default_rate_table
 from app.domain.receipts import TransactionState
 from app.services import grants, projects
+from app.services.projects import DEMO_PROJECT_NAME
 from app.services.receipts import PostedReceipt, record_receipt
-
-DEMO_PROJECT_NAME = "demo"
 
 DEMO_PRODUCTS = [
     # (identifier, store, type, price, currency, entitlements)

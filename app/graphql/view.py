@@ -5,6 +5,7 @@ from datetime import datetime
 from typing import Any
 
 from cross_web import HTTPException
+from sqlalchemy import case
 from sqlmodel import col, select
 from starlette.requests import Request
 from strawberry.asgi import GraphQL
@@ -15,6 +16,7 @@ from app.db.types import utcnow
 from app.domain.enums import ApiKeyRole
 from app.graphql.context import Context
 from app.services.keys import Principal, authenticate
+from app.services.projects import DEMO_PROJECT_NAME
 from app.settings import Settings
 from app.stores.registry import StoreAdapters
 
@@ -67,9 +69,13 @@ class GraphQLView(GraphQL[Context, None]):
         return await self.development_principal()
 
     async def development_principal(self) -> Principal:
-        """Without a key in development, act as the admin of the first (demo) project."""
+        """Without a key in development, act as the admin of the demo project (or, when
+        there is none, of the first project)."""
+        demo_first = case((col(Project.name) == DEMO_PROJECT_NAME, 0), else_=1)
         async with self.db.read() as session:
-            project_id = (await session.exec(select(Project.id).order_by(col(Project.id)).limit(1))).first()
+            project_id = (
+                await session.exec(select(Project.id).order_by(demo_first, col(Project.id)).limit(1))
+            ).first()
         if project_id is None:
             raise HTTPException(401, "No project yet: run `python -m app seed-demo` or send a key.")
         return Principal(project_id, ApiKeyRole.ADMIN, DEVELOPMENT_KEY_NAME, None)

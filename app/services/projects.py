@@ -27,6 +27,8 @@ from app.services.catalog import require_offering
 from app.services.keys import generate_secret, hash_secret, new_api_key
 
 BOOTSTRAP_PROJECT_NAME = "default"
+# Seeded by `make run`; a development request without a key acts as its admin.
+DEMO_PROJECT_NAME = "demo"
 
 
 @dataclass(frozen=True, slots=True)
