@@ -107,7 +107,7 @@ async def _unreadable_body(request: Request) -> Response | None:
         return None
     try:
         body = json.loads(await request.body())
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
         return PlainTextResponse("The request body is not valid JSON (UTF-8).", status_code=400)
     if not isinstance(body, dict):
         return PlainTextResponse("The request body must be a JSON object with a query.", status_code=400)

@@ -1,13 +1,11 @@
 """The per-request context: who is acting, the database and the request's loaders."""
 
-from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
 from typing import Any
 
 import strawberry
-from strawberry.extensions import SchemaExtension
 
 from app.db.engine import Database
 from app.graphql.loaders import Loaders
@@ -39,16 +37,3 @@ class Context:
 
 
 Info = strawberry.Info[Context, None]
-
-
-class CloseRequestReader(SchemaExtension):
-    """Gives the request's loader connection back to the pool when the operation ends."""
-
-    async def on_operation(self) -> AsyncIterator[None]:
-        try:
-            yield
-        finally:
-            context = self.execution_context.context
-            loaders = getattr(context, "__dict__", {}).get("loaders")  # only if it was used
-            if loaders is not None:
-                await loaders.reader.close()

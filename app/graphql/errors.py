@@ -1,7 +1,7 @@
 """userErrors: expected refusals, as the contract's UserError type."""
 
 from collections.abc import Awaitable, Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import strawberry
 from graphql import GraphQLError
@@ -37,8 +37,15 @@ def user_errors(exc: DomainError | DomainErrors) -> list[UserError]:
 P = TypeVar("P")
 
 
-async def run_mutation(action: Callable[[], Awaitable[P]], refused: Callable[[list[UserError]], P]) -> P:
-    """Run a service call; an expected refusal becomes the payload's userErrors."""
+async def run_mutation(
+    info: Any, action: Callable[[], Awaitable[P]], refused: Callable[[list[UserError]], P]
+) -> P:
+    """Run a service call; an expected refusal becomes the payload's userErrors.
+
+    The request's loaders are emptied first, so the payload (and any later mutation of
+    the same request) reads the data as this mutation leaves it.
+    """
+    info.context.loaders.clear_all()
     try:
         return await action()
     except (DomainError, DomainErrors) as exc:

@@ -1,8 +1,9 @@
-"""NUL characters are refused in every string a client sends, in one place.
+"""Strings the database cannot take are refused in one place: NUL characters and lone
+UTF-16 surrogates, in literals of the document and in variables alike.
 
-PostgreSQL cannot store NUL in text and refuses it mid-transaction; SQLite would store
-it. Refusing it up front, for literals in the document and for variables alike, gives
-the same clear error on both databases instead of a database error.
+PostgreSQL cannot store NUL in text, and neither database can encode a lone surrogate
+(which JSON allows, e.g. "\\ud800"); refusing them up front gives the same clear error on
+both databases instead of a failure half-way through a request.
 """
 
 from collections.abc import Iterator
@@ -12,30 +13,53 @@ from graphql import GraphQLError, StringValueNode, ValidationRule
 from graphql.execution import ExecutionResult
 from strawberry.extensions import SchemaExtension
 
-MESSAGE = "Strings may not contain a NUL character (\\u0000)."
+MESSAGE = "Strings may not contain a NUL character (\\u0000) or a lone UTF-16 surrogate."
+TOO_DEEP = "Variables may be nested at most 32 levels deep."
+MAX_DEPTH = 32
 
 
-class NoNulInLiterals(ValidationRule):
-    def enter_string_value(self, node: StringValueNode, *_: Any) -> None:
-        if "\x00" in node.value:
-            self.report_error(GraphQLError(MESSAGE, node, extensions={"code": "BAD_USER_INPUT"}))
-
-
-def contains_nul(value: Any) -> bool:
-    if isinstance(value, str):
-        return "\x00" in value
-    if isinstance(value, dict):
-        return any(contains_nul(k) or contains_nul(v) for k, v in value.items())
-    if isinstance(value, list):
-        return any(contains_nul(item) for item in value)
+def unstorable(text: str) -> bool:
+    if "\x00" in text:
+        return True
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
     return False
 
 
-class NoNulInVariables(SchemaExtension):
+class NoUnstorableLiterals(ValidationRule):
+    def enter_string_value(self, node: StringValueNode, *_: Any) -> None:
+        if unstorable(node.value):
+            self.report_error(GraphQLError(MESSAGE, node, extensions={"code": "BAD_USER_INPUT"}))
+
+
+def variables_problem(variables: Any) -> str | None:
+    """Why these variables are refused, or None. Iterative, with a depth cap, so a
+    deeply nested value cannot exhaust the stack."""
+    stack: list[tuple[Any, int]] = [(variables, 0)]
+    while stack:
+        value, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            return TOO_DEEP
+        if isinstance(value, str):
+            if unstorable(value):
+                return MESSAGE
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                stack.append((key, depth + 1))
+                stack.append((item, depth + 1))
+        elif isinstance(value, list):
+            stack.extend((item, depth + 1) for item in value)
+    return None
+
+
+class GuardVariables(SchemaExtension):
     def on_execute(self) -> Iterator[None]:
         ctx = self.execution_context
-        if ctx.result is None and contains_nul(ctx.variables):
+        problem = variables_problem(ctx.variables) if ctx.result is None else None
+        if problem is not None:
             ctx.result = ExecutionResult(
-                data=None, errors=[GraphQLError(MESSAGE, extensions={"code": "BAD_USER_INPUT"})]
+                data=None, errors=[GraphQLError(problem, extensions={"code": "BAD_USER_INPUT"})]
             )
         yield

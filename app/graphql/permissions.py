@@ -16,6 +16,7 @@ from graphql import (
     DocumentNode,
     FieldNode,
     GraphQLSchema,
+    OperationDefinitionNode,
     TypeInfo,
     TypeInfoVisitor,
     Visitor,
@@ -128,13 +129,26 @@ def _selected_fields(schema: GraphQLSchema, document: DocumentNode) -> Iterator[
     return iter(found)
 
 
-def refusal(schema: GraphQLSchema, document: DocumentNode, role: ApiKeyRole) -> ForbiddenError | None:
-    """Why this role may not run this document, or None when it may.
+def _executed_part(document: DocumentNode, operation_name: str | None) -> DocumentNode:
+    """The operation that will run, with the document's fragments (validation has
+    already refused unused fragments and ambiguous operations)."""
+    operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+    chosen = [
+        op for op in operations if operation_name is None or (op.name and op.name.value == operation_name)
+    ]
+    fragments = [d for d in document.definitions if not isinstance(d, OperationDefinitionNode)]
+    return DocumentNode(definitions=(*chosen[:1], *fragments))
+
+
+def refusal(
+    schema: GraphQLSchema, document: DocumentNode, operation_name: str | None, role: ApiKeyRole
+) -> ForbiddenError | None:
+    """Why this role may not run the document's chosen operation, or None when it may.
 
     Every selected field is checked, fragments included (inline or named): a mutation
     wrapped in `... on Mutation { }` is still the mutation it calls.
     """
-    for parent, field in _selected_fields(schema, document):
+    for parent, field in _selected_fields(schema, _executed_part(document, operation_name)):
         if parent == "Mutation":
             if role not in MUTATION_ROLES.get(field, CONFIGURATION):
                 return ForbiddenError(f"A {role.value} key may not call {field}.")
@@ -154,7 +168,7 @@ class RolePermissions(SchemaExtension):
         document = ctx.graphql_document
         principal = getattr(ctx.context, "principal", None)
         if document is not None and principal is not None:
-            error = refusal(ctx.schema._schema, document, principal.role)
+            error = refusal(ctx.schema._schema, document, ctx.operation_name, principal.role)
             if error is not None:
                 ctx.result = ExecutionResult(data=None, errors=[error])
         yield

@@ -19,8 +19,7 @@ from strawberry.extensions.max_aliases import create_validator as create_alias_r
 from strawberry.extensions.query_depth_limiter import create_validator as create_depth_rule
 from strawberry.schema.config import StrawberryConfig
 
-from app.graphql.context import CloseRequestReader
-from app.graphql.input_guard import NoNulInLiterals, NoNulInVariables
+from app.graphql.input_guard import GuardVariables, NoUnstorableLiterals
 from app.graphql.limits import make_cost_rule
 from app.graphql.mutations.configuration import ConfigurationMutations
 from app.graphql.mutations.sdk import SdkMutations
@@ -64,17 +63,16 @@ class Schema(strawberry.Schema):
                 log.error("graphql_internal_error", path=error.path, exc_info=error.original_error)
 
 
-ALWAYS_RULES: list[type[ASTValidationRule]] = [NoNulInLiterals]
+ALWAYS_RULES: list[type[ASTValidationRule]] = [NoUnstorableLiterals]
 
 
 def build_schema(settings: Settings) -> strawberry.Schema:
     extensions: list[type[SchemaExtension] | Callable[[], SchemaExtension]] = [
-        CloseRequestReader,
         lambda: ParserCache(maxsize=256),
         lambda: ValidationCache(maxsize=256),
         lambda: AddValidationRules(ALWAYS_RULES),
         RolePermissions,
-        NoNulInVariables,
+        GuardVariables,
     ]
     if settings.limits_enabled:
         # The rule classes are built once: the validation cache keys on them, and

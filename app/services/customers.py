@@ -21,6 +21,7 @@ from app.db.models import (
 )
 from app.domain.errors import DomainError, ErrorCode
 from app.domain.identity import is_anonymous
+from app.domain.virtual_currency import MAX_BALANCE
 
 
 async def find_customer(session: AsyncSession, project_id: int, app_user_id: str) -> Customer | None:
@@ -159,7 +160,8 @@ async def _merge_balances(session: AsyncSession, source_id: int, target_id: int)
     kept = {b.code: b for b in balances if b.customer_id == target_id}
     for balance in (b for b in balances if b.customer_id == source_id):
         if balance.code in kept:
-            kept[balance.code].balance += balance.balance
+            # A balance is a GraphQL Int: past the cap it could never be read again.
+            kept[balance.code].balance = min(kept[balance.code].balance + balance.balance, MAX_BALANCE)
             session.add(kept[balance.code])
             await session.delete(balance)
         else:

@@ -219,9 +219,14 @@ async def _entitlement_ids(session: AsyncSession, purchase: Purchase) -> list[st
 async def _record(db: Database, action_id: int, kind: str, now: datetime) -> Purchase:
     """Apply what the store did, in one transaction, and mark the action RECORDED."""
     async with db.transaction() as session:
-        action = await session.get(StoreAction, action_id)
-        assert action is not None
+        # Locked, and only once: a second worker (or replica) finishing the same
+        # confirmed action must find it RECORDED and write nothing.
+        action = (
+            await session.exec(select(StoreAction).where(StoreAction.id == action_id).with_for_update())
+        ).one()
         purchase = await _purchase(session, action.project_id, action.purchase_id, lock=True)
+        if action.status not in (PENDING, CONFIRMED):
+            return purchase
         customer = await session.get(Customer, purchase.customer_id)
         assert customer is not None
         latest = await _latest_transaction(session, purchase)
@@ -385,6 +390,22 @@ async def finish_confirmed_actions(db: Database, now: datetime) -> int:
 STALE_AFTER = timedelta(minutes=10)
 
 
+async def _claim_stale(db: Database, action: StoreAction, now: datetime) -> bool:
+    """Take a stale action for this worker: a conditional update that only one of
+    several workers can win (the row's updated_at moves on)."""
+    async with db.transaction() as session:
+        result = await session.exec(  # type: ignore[call-overload]
+            update(StoreAction)
+            .where(
+                col(StoreAction.id) == action.id,
+                col(StoreAction.status) == PENDING,
+                col(StoreAction.updated_at) == action.updated_at,
+            )
+            .values(updated_at=now)
+        )
+        return bool(result.rowcount == 1)
+
+
 async def resume_stale_actions(db: Database, stores: StoreAdapters, now: datetime) -> int:
     """Actions left PENDING by a process that died around its store call: ask the store
     again with the same idempotency key (Stripe answers with the first result), then
@@ -406,6 +427,8 @@ async def resume_stale_actions(db: Database, stores: StoreAdapters, now: datetim
                     (action, Reservation(action.id or 0, action.idempotency_key, _ref(purchase, latest)))
                 )
     for action, reservation in work:
+        if not await _claim_stale(db, action, now):
+            continue  # another worker took it
         if stores.get(reservation.ref.store) is None:
             await _set_status(db, reservation.action_id, FAILED, "store no longer configured", now)
             continue

@@ -242,3 +242,16 @@ async def test_deleting_a_customer_after_a_merge_scrubs_transfers_that_named_its
     )
     transfer = carol["customer"]["history"]["edges"][0]["node"]
     assert transfer == {"type": "TRANSFERRED", "transferredTo": ["(deleted customer)"]}
+
+
+async def test_a_merged_balance_stays_readable(api: ApiClient) -> None:
+    big = 2_000_000_000
+    await open_app(api, "rich")
+    await open_app(api, ANON_2)
+    for who in ("rich", ANON_2):
+        await api.gql(
+            f'mutation {{ adjustVirtualCurrency(input: {{appUserId: "{who}", code: "GEMS", amount: {big}}}) {{ userErrors {{ code }} }} }}'
+        )
+    await identify(api, ANON_2, "rich")
+    data = await api.gql('{ customer(appUserId: "rich") { virtualCurrencyBalances { code balance } } }')
+    assert data["customer"]["virtualCurrencyBalances"] == [{"code": "GEMS", "balance": 2**31 - 1}]

@@ -14,6 +14,8 @@ Rules checked here, with the production limits enforced (the `api` fixture):
 
 from __future__ import annotations
 
+import asyncio
+import json
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Any
@@ -22,6 +24,7 @@ import httpx
 import pytest
 
 from app.db.engine import Database
+from app.domain.enums import ApiKeyRole
 from app.graphql.ids import encode_cursor
 from app.main import create_app
 from tests.api.helpers import configure_catalog, days, post_receipt, txn
@@ -480,3 +483,52 @@ async def test_ids_and_cursors_beyond_64_bits_are_not_ours(api: ApiClient) -> No
         await api.post("query($a: String) { customers(after: $a) { totalCount } }", {"a": cursor})
     ).json()["errors"][0]["message"]
     assert "cursor" in message
+
+
+async def test_lone_surrogates_and_deep_nesting_are_client_errors(
+    raw_http: httpx.AsyncClient, api: ApiClient
+) -> None:
+    query = "query($id: String!) { customer(appUserId: $id) { id } }"
+    headers = {"Authorization": f"Bearer {api.admin_key}", "Content-Type": "application/json"}
+    # JSON may carry a lone surrogate as an escape; it cannot be encoded to UTF-8.
+    raw = json.dumps({"query": query, "variables": {"id": "\ud800x"}}).encode()
+    body = (await raw_http.post("/graphql", content=raw, headers=headers)).json()
+    assert body["data"] is None and body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+    nested: object = "x"
+    for _ in range(400):
+        nested = [nested]
+    body = (await api.post(query, {"id": "a", "extra": nested})).json()
+    assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+    deep = b'{"query": "{ __typename }", "variables": {"v": ' + b"[" * 5000 + b"]" * 5000 + b"}}"
+    response = await raw_http.post(
+        "/graphql",
+        content=deep,
+        headers={"Authorization": f"Bearer {api.admin_key}", "Content-Type": "application/json"},
+    )
+    assert response.status_code == 400
+
+
+async def test_requests_that_fail_half_way_do_not_exhaust_the_pool(api: ApiClient) -> None:
+    failing = '{ customer(appUserId: "nobody-here") { purchases { id } notes { id } history(first: 1000) { edges { cursor } } } }'
+    await api.gql('mutation { recordAppOpen(input: {appUserId: "nobody-here"}) { userErrors { code } } }')
+    responses = await asyncio.gather(*(api.post(failing) for _ in range(40)))
+    assert all(r.status_code == 200 and "errors" in r.json() for r in responses)
+    data = await asyncio.wait_for(api.gql("{ project { name } }"), timeout=10)
+    assert data["project"]["name"] == "test"
+
+
+async def test_only_the_chosen_operation_is_checked_for_the_role(api: ApiClient) -> None:
+    viewer = await api.key(ApiKeyRole.VIEWER)
+    document = 'query Q { __typename } mutation M { createEntitlement(input: {identifier: "x"}) { userErrors { code } } }'
+    response = await api.http.post(
+        "/graphql",
+        json={"query": document, "operationName": "Q"},
+        headers={"Authorization": f"Bearer {viewer}"},
+    )
+    assert response.json() == {"data": {"__typename": "Query"}}
+    response = await api.http.post(
+        "/graphql",
+        json={"query": document, "operationName": "M"},
+        headers={"Authorization": f"Bearer {viewer}"},
+    )
+    assert response.json()["errors"][0]["extensions"]["code"] == "FORBIDDEN"

@@ -398,3 +398,21 @@ async def test_an_action_left_pending_by_a_crash_is_resumed_with_the_same_key(
     state = await purchases(stores_api, "crashed")
     assert state["purchases"][0]["status"] == "REFUNDED"
     assert [e["node"]["type"] for e in state["history"]["edges"]].count("REFUNDED") == 1
+
+
+async def test_two_workers_finishing_one_confirmed_refund_record_it_once(
+    stores_api: ApiClient, google: FakeGooglePlay, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    purchase_id = await play_subscription(stores_api, "twice-finished")
+    real_record = store_actions._record
+
+    async def broken_record(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("database went away")
+
+    monkeypatch.setattr(store_actions, "_record", broken_record)
+    await stores_api.post(REFUND, {"id": purchase_id})
+    monkeypatch.setattr(store_actions, "_record", real_record)
+    now = datetime.now(UTC)
+    await asyncio.gather(*(store_actions.finish_confirmed_actions(stores_api.db, now) for _ in range(3)))
+    events = [e["node"]["type"] for e in (await purchases(stores_api, "twice-finished"))["history"]["edges"]]
+    assert events.count("REFUNDED") == 1

@@ -269,3 +269,15 @@ async def test_another_projects_note_cannot_be_edited_or_deleted(api: ApiClient)
         assert state is not None and [n["body"] for n in state["notes"]] == ["edited"]
     finally:
         await other.http.aclose()
+
+
+async def test_two_mutations_in_one_request_each_see_what_came_before(api: ApiClient) -> None:
+    await api.gql('mutation { recordAppOpen(input: {appUserId: "twice"}) { userErrors { code } } }')
+    data = await api.gql(
+        """mutation {
+          a: addNote(input: {appUserId: "twice", body: "one"}) { customer { notes { body } } }
+          b: addNote(input: {appUserId: "twice", body: "two"}) { customer { notes { body } } }
+        }"""
+    )
+    assert [n["body"] for n in data["a"]["customer"]["notes"]] == ["one"]
+    assert [n["body"] for n in data["b"]["customer"]["notes"]] == ["one", "two"]

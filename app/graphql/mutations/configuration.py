@@ -129,7 +129,7 @@ class ConfigurationMutations:
             )
             return CreateEntitlementPayload(entitlement=EntitlementType(row=row))
 
-        return await run_mutation(act, lambda errors: CreateEntitlementPayload(user_errors=errors))
+        return await run_mutation(info, act, lambda errors: CreateEntitlementPayload(user_errors=errors))
 
     @strawberry.mutation
     async def create_product(self, info: Info, input: CreateProductInput) -> CreateProductPayload:
@@ -146,7 +146,7 @@ class ConfigurationMutations:
             )
             return CreateProductPayload(product=ProductType_(row=row))
 
-        return await run_mutation(act, lambda errors: CreateProductPayload(user_errors=errors))
+        return await run_mutation(info, act, lambda errors: CreateProductPayload(user_errors=errors))
 
     @strawberry.mutation
     async def create_offering(self, info: Info, input: CreateOfferingInput) -> CreateOfferingPayload:
@@ -161,7 +161,7 @@ class ConfigurationMutations:
             )
             return CreateOfferingPayload(offering=OfferingType(row=row))
 
-        return await run_mutation(act, lambda errors: CreateOfferingPayload(user_errors=errors))
+        return await run_mutation(info, act, lambda errors: CreateOfferingPayload(user_errors=errors))
 
     @strawberry.mutation
     async def set_current_offering(
@@ -173,7 +173,7 @@ class ConfigurationMutations:
             )
             return SetCurrentOfferingPayload(project=ProjectType(row=row))
 
-        return await run_mutation(act, lambda errors: SetCurrentOfferingPayload(user_errors=errors))
+        return await run_mutation(info, act, lambda errors: SetCurrentOfferingPayload(user_errors=errors))
 
     @strawberry.mutation
     async def set_restore_behavior(
@@ -185,7 +185,7 @@ class ConfigurationMutations:
             )
             return SetRestoreBehaviorPayload(project=ProjectType(row=row))
 
-        return await run_mutation(act, lambda errors: SetRestoreBehaviorPayload(user_errors=errors))
+        return await run_mutation(info, act, lambda errors: SetRestoreBehaviorPayload(user_errors=errors))
 
     @strawberry.mutation
     async def create_api_key(self, info: Info, input: CreateApiKeyInput) -> CreateApiKeyPayload:
@@ -195,7 +195,7 @@ class ConfigurationMutations:
             )
             return CreateApiKeyPayload(api_key=ApiKeyType(row=created.row), secret=created.secret)
 
-        return await run_mutation(act, lambda errors: CreateApiKeyPayload(user_errors=errors))
+        return await run_mutation(info, act, lambda errors: CreateApiKeyPayload(user_errors=errors))
 
     @strawberry.mutation
     async def revoke_api_key(self, info: Info, input: RevokeApiKeyInput) -> RevokeApiKeyPayload:
@@ -206,4 +206,4 @@ class ConfigurationMutations:
             revoked = await projects.revoke_api_key(info.context.db, info.context.project_id, pk)
             return RevokeApiKeyPayload(revoked_api_key_id=strawberry.ID(encode_id("ApiKey", revoked)))
 
-        return await run_mutation(act, lambda errors: RevokeApiKeyPayload(user_errors=errors))
+        return await run_mutation(info, act, lambda errors: RevokeApiKeyPayload(user_errors=errors))

@@ -170,7 +170,7 @@ class SdkMutations:
                 events=[CustomerEventNode(row=row) for row in result.events],
             )
 
-        return await run_mutation(act, lambda errors: RecordReceiptPayload(user_errors=errors))
+        return await run_mutation(info, act, lambda errors: RecordReceiptPayload(user_errors=errors))
 
     @strawberry.mutation(
         description="logIn: connects the current App User ID with a new one, aliasing them per the identify rules."
@@ -186,7 +186,7 @@ class SdkMutations:
             )
             return IdentifyCustomerPayload(customer=CustomerType(row=result.customer), created=result.created)
 
-        return await run_mutation(act, lambda errors: IdentifyCustomerPayload(user_errors=errors))
+        return await run_mutation(info, act, lambda errors: IdentifyCustomerPayload(user_errors=errors))
 
     @strawberry.mutation(
         description="The app was opened: updates last opened and, from the IP address, the country. The address is dropped."
@@ -200,4 +200,4 @@ class SdkMutations:
             )
             return RecordAppOpenPayload(customer=CustomerType(row=customer))
 
-        return await run_mutation(act, lambda errors: RecordAppOpenPayload(user_errors=errors))
+        return await run_mutation(info, act, lambda errors: RecordAppOpenPayload(user_errors=errors))

@@ -61,7 +61,7 @@ class StoreActionMutations:
                 purchase=PurchaseType(row=purchase), customer=CustomerType(row=customer)
             )
 
-        return await run_mutation(act, lambda errors: RefundPurchasePayload(user_errors=errors))
+        return await run_mutation(info, act, lambda errors: RefundPurchasePayload(user_errors=errors))
 
     @strawberry.mutation
     async def cancel_subscription(
@@ -84,4 +84,4 @@ class StoreActionMutations:
                 purchase=PurchaseType(row=purchase), customer=CustomerType(row=customer)
             )
 
-        return await run_mutation(act, lambda errors: CancelSubscriptionPayload(user_errors=errors))
+        return await run_mutation(info, act, lambda errors: CancelSubscriptionPayload(user_errors=errors))

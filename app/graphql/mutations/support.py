@@ -176,7 +176,7 @@ class SupportMutations:
             )
             return AddNotePayload(note=NoteType(row=note), customer=CustomerType(row=customer))
 
-        return await run_mutation(act, lambda errors: AddNotePayload(user_errors=errors))
+        return await run_mutation(info, act, lambda errors: AddNotePayload(user_errors=errors))
 
     @strawberry.mutation
     async def update_note(self, info: Info, input: UpdateNoteInput) -> UpdateNotePayload:
@@ -188,7 +188,7 @@ class SupportMutations:
             )
             return UpdateNotePayload(note=NoteType(row=note))
 
-        return await run_mutation(act, lambda errors: UpdateNotePayload(user_errors=errors))
+        return await run_mutation(info, act, lambda errors: UpdateNotePayload(user_errors=errors))
 
     @strawberry.mutation
     async def delete_note(self, info: Info, input: DeleteNoteInput) -> DeleteNotePayload:
@@ -200,7 +200,7 @@ class SupportMutations:
             )
             return DeleteNotePayload(deleted_note_id=strawberry.ID(encode_id("Note", deleted)))
 
-        return await run_mutation(act, lambda errors: DeleteNotePayload(user_errors=errors))
+        return await run_mutation(info, act, lambda errors: DeleteNotePayload(user_errors=errors))
 
     @strawberry.mutation(
         description="Sets several attributes at once, all or nothing. A null or empty value deletes the key."
@@ -219,7 +219,7 @@ class SupportMutations:
             )
             return SetAttributesPayload(customer=CustomerType(row=customer))
 
-        return await run_mutation(act, lambda errors: SetAttributesPayload(user_errors=errors))
+        return await run_mutation(info, act, lambda errors: SetAttributesPayload(user_errors=errors))
 
     @strawberry.mutation
     async def grant_entitlement(self, info: Info, input: GrantEntitlementInput) -> GrantEntitlementPayload:
@@ -239,7 +239,7 @@ class SupportMutations:
             )
             return GrantEntitlementPayload(customer=CustomerType(row=customer))
 
-        return await run_mutation(act, lambda errors: GrantEntitlementPayload(user_errors=errors))
+        return await run_mutation(info, act, lambda errors: GrantEntitlementPayload(user_errors=errors))
 
     @strawberry.mutation
     async def revoke_granted_entitlement(
@@ -259,7 +259,9 @@ class SupportMutations:
             )
             return RevokeGrantedEntitlementPayload(customer=CustomerType(row=customer))
 
-        return await run_mutation(act, lambda errors: RevokeGrantedEntitlementPayload(user_errors=errors))
+        return await run_mutation(
+            info, act, lambda errors: RevokeGrantedEntitlementPayload(user_errors=errors)
+        )
 
     @strawberry.mutation
     async def transfer_entitlements(
@@ -284,7 +286,7 @@ class SupportMutations:
                 purchases=[PurchaseType(row=p) for p in result.purchases],
             )
 
-        return await run_mutation(act, lambda errors: TransferEntitlementsPayload(user_errors=errors))
+        return await run_mutation(info, act, lambda errors: TransferEntitlementsPayload(user_errors=errors))
 
     @strawberry.mutation(
         description="Sets the per-customer current offering; offeringIdentifier null clears it."
@@ -304,7 +306,7 @@ class SupportMutations:
             )
             return OverrideOfferingPayload(customer=CustomerType(row=customer))
 
-        return await run_mutation(act, lambda errors: OverrideOfferingPayload(user_errors=errors))
+        return await run_mutation(info, act, lambda errors: OverrideOfferingPayload(user_errors=errors))
 
     @strawberry.mutation
     async def adjust_virtual_currency(
@@ -325,7 +327,7 @@ class SupportMutations:
             )
             return AdjustVirtualCurrencyPayload(customer=CustomerType(row=customer))
 
-        return await run_mutation(act, lambda errors: AdjustVirtualCurrencyPayload(user_errors=errors))
+        return await run_mutation(info, act, lambda errors: AdjustVirtualCurrencyPayload(user_errors=errors))
 
     @strawberry.mutation
     async def delete_customer(self, info: Info, input: DeleteCustomerInput) -> DeleteCustomerPayload:
@@ -337,4 +339,4 @@ class SupportMutations:
             )
             return DeleteCustomerPayload(deleted_app_user_ids=ids)
 
-        return await run_mutation(act, lambda errors: DeleteCustomerPayload(user_errors=errors))
+        return await run_mutation(info, act, lambda errors: DeleteCustomerPayload(user_errors=errors))

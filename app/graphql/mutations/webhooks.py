@@ -76,7 +76,7 @@ class WebhookMutations:
                 webhook_endpoint=WebhookEndpointType(row=created.row), signing_secret=created.signing_secret
             )
 
-        return await run_mutation(act, lambda errors: CreateWebhookEndpointPayload(user_errors=errors))
+        return await run_mutation(info, act, lambda errors: CreateWebhookEndpointPayload(user_errors=errors))
 
     @strawberry.mutation
     async def delete_webhook_endpoint(
@@ -93,7 +93,7 @@ class WebhookMutations:
                 deleted_webhook_endpoint_id=strawberry.ID(encode_id("WebhookEndpoint", deleted))
             )
 
-        return await run_mutation(act, lambda errors: DeleteWebhookEndpointPayload(user_errors=errors))
+        return await run_mutation(info, act, lambda errors: DeleteWebhookEndpointPayload(user_errors=errors))
 
     @strawberry.mutation(
         description="Sends a webhook delivery again at once, with the same event id and body."
@@ -110,4 +110,4 @@ class WebhookMutations:
             row = await webhooks.retry_delivery(ctx.db, ctx.project_id, pk, ctx.principal.key_name, ctx.now)
             return RetryWebhookDeliveryPayload(delivery=WebhookDelivery(row=row))
 
-        return await run_mutation(act, lambda errors: RetryWebhookDeliveryPayload(user_errors=errors))
+        return await run_mutation(info, act, lambda errors: RetryWebhookDeliveryPayload(user_errors=errors))
