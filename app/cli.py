@@ -31,6 +31,9 @@ def main(argv: list[str] | None = None) -> int:
     serve = commands.add_parser("serve", help="serve the API (does not migrate)")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument(
+        "--workers", type=int, default=1, help="server processes (stateless; share the database)"
+    )
     commands.add_parser("migrate", help="apply database migrations")
     commands.add_parser("worker", help="run the webhook dispatcher and expiry scheduler alone")
     create = commands.add_parser("create-project", help="create a project and print its admin key")
@@ -46,7 +49,8 @@ def main(argv: list[str] | None = None) -> int:
     elif args.command == "serve":
         import uvicorn
 
-        uvicorn.run("app.main:app", host=args.host, port=args.port, access_log=False)
+        # No access log: it would write every client's IP address.
+        uvicorn.run("app.main:app", host=args.host, port=args.port, workers=args.workers, access_log=False)
     elif args.command == "create-project":
         from app.services.projects import create_project
 
