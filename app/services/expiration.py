@@ -10,11 +10,11 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.db.engine import Database, on_postgres
-from app.db.models import Customer, Entitlement, Product, ProductEntitlement, Purchase, StoreTransaction
-from app.domain.enums import CancelReason, CustomerEventType, Store, WebhookEventType
+from app.db.models import Customer, Purchase
+from app.domain.enums import CancelReason, CustomerEventType, WebhookEventType
 from app.domain.expiration import expiration_reason
+from app.services.purchase_facts import entitlements_granted, latest_periods, purchase_fields
 from app.services.timeline import Timeline
-from app.webhooks.payloads import PayloadFields
 
 BATCH_SIZE = 200
 
@@ -48,8 +48,8 @@ async def _write_events(session: AsyncSession, due: list[Purchase], now: datetim
             await session.exec(select(Customer).where(col(Customer.id).in_({p.customer_id for p in due})))
         ).all()
     }
-    latest_transaction = await _latest_transaction_ids(session, [p.id for p in due if p.id is not None])
-    entitlements = await _entitlements(session, due)
+    latest = await latest_periods(session, [p.id for p in due if p.id is not None])
+    entitlements = await entitlements_granted(session, due)
     timelines: dict[int, Timeline] = {}
     for purchase in due:
         purchase.expired_event_at = now
@@ -63,20 +63,13 @@ async def _write_events(session: AsyncSession, due: list[Purchase], now: datetim
             purchase.cancel_reason,
             purchase.billing_issue_detected_at,
         )
-        fields = PayloadFields(
-            event_id="",
-            type=WebhookEventType.EXPIRATION,
-            event_timestamp=now,
-            project_id=purchase.project_id,
-            store=Store(purchase.store),
-            environment=purchase.environment,
-            product_id=purchase.product_id,
-            entitlement_ids=entitlements.get(purchase.id or 0, []),
-            period_type=purchase.period_type,
-            purchased_at=purchase.purchased_at,
+        fields = purchase_fields(
+            purchase,
+            latest.get(purchase.id or 0),
+            entitlements.get(purchase.id or 0, []),
+            WebhookEventType.EXPIRATION,
+            now,
             expires_at=purchase.access_expires_at,
-            transaction_id=latest_transaction.get(purchase.id or 0, purchase.original_transaction_id),
-            original_transaction_id=purchase.original_transaction_id,
             expiration_reason=reason.value,
             price=Decimal(0),
             price_usd=Decimal(0),
@@ -106,38 +99,3 @@ async def _write_events(session: AsyncSession, due: list[Purchase], now: datetim
             fields=fields,
             show_price=False,
         )
-
-
-async def _latest_transaction_ids(session: AsyncSession, purchase_ids: list[int]) -> dict[int, str]:
-    rows = (
-        await session.exec(
-            select(StoreTransaction.purchase_id, StoreTransaction.transaction_id)
-            .where(col(StoreTransaction.purchase_id).in_(purchase_ids))
-            .order_by(col(StoreTransaction.purchased_at), col(StoreTransaction.transaction_id))
-        )
-    ).all()
-    return dict(rows)  # later rows (newer periods) overwrite earlier ones
-
-
-async def _entitlements(session: AsyncSession, due: list[Purchase]) -> dict[int, list[str]]:
-    result: dict[int, list[str]] = {}
-    store_purchases = [p for p in due if not p.is_granted]
-    if store_purchases:
-        rows = (
-            await session.exec(
-                select(Product.project_id, Product.store, Product.identifier, Entitlement.identifier)
-                .join(ProductEntitlement, col(ProductEntitlement.product_id) == col(Product.id))
-                .join(Entitlement, col(Entitlement.id) == col(ProductEntitlement.entitlement_id))
-                .where(col(Product.identifier).in_({p.product_id for p in store_purchases}))
-                .order_by(col(Entitlement.identifier))
-            )
-        ).all()
-        by_product: dict[tuple[int, str, str], list[str]] = {}
-        for project_id, store, identifier, entitlement in rows:
-            by_product.setdefault((project_id, store, identifier), []).append(entitlement)
-        for p in store_purchases:
-            result[p.id or 0] = by_product.get((p.project_id, p.store, p.product_id), [])
-    for p in due:
-        if p.is_granted and p.granted_entitlement:
-            result[p.id or 0] = [p.granted_entitlement]
-    return result

@@ -29,30 +29,25 @@ from app.domain.grants import grant_window, payload_expiration, promo_product_id
 from app.services.audit import audit, validate_reason
 from app.services.catalog import require_entitlement
 from app.services.customers import lock_customer, require_customer
+from app.services.purchase_facts import purchase_fields
 from app.services.timeline import Timeline
 from app.services.unit_of_work import in_transaction
 from app.webhooks.payloads import PayloadFields
 
 
-def _fields(now: datetime, project_id: int, grant: Purchase, **extra: object) -> PayloadFields:
-    return PayloadFields(
-        event_id="",
-        type=WebhookEventType.NON_RENEWING_PURCHASE,
-        event_timestamp=now,
-        project_id=project_id,
-        store=Store.PROMOTIONAL,
-        environment=Environment.PRODUCTION.value,
-        product_id=grant.product_id,
-        entitlement_ids=[grant.granted_entitlement or ""],
-        period_type=PeriodType.PROMOTIONAL.value,
-        purchased_at=grant.purchased_at,
+def _fields(now: datetime, grant: Purchase, **extra: object) -> PayloadFields:
+    """A grant's webhook fields: price 0, and a lifetime grant shown 200 years ahead."""
+    return purchase_fields(
+        grant,
+        None,
+        [grant.granted_entitlement or ""],
+        WebhookEventType.NON_RENEWING_PURCHASE,
+        now,
         expires_at=payload_expiration(grant.purchased_at, grant.expires_at),
-        transaction_id=grant.original_transaction_id,
-        original_transaction_id=grant.original_transaction_id,
         price=Decimal(0),
         price_usd=Decimal(0),
         currency="USD",
-        **extra,  # type: ignore[arg-type]
+        **extra,
     )
 
 
@@ -116,7 +111,7 @@ async def grant_entitlement(
             customer,
             CustomerEventType.GRANTED_ENTITLEMENT,
             purchased_at=now,
-            fields=_fields(now, project_id, grant),
+            fields=_fields(now, grant),
             description=describe(CustomerEventType.GRANTED_ENTITLEMENT, entitlement=entitlement.identifier),
             actor=actor,
             reason=reason,
@@ -172,7 +167,7 @@ async def revoke_granted_entitlement(
                 customer,
                 CustomerEventType.REMOVED_GRANTED_ENTITLEMENT,
                 purchased_at=now,
-                fields=_fields(now, project_id, grant, cancel_reason=CancelReason.DEVELOPER_INITIATED.value),
+                fields=_fields(now, grant, cancel_reason=CancelReason.DEVELOPER_INITIATED.value),
                 actor=actor,
                 reason=reason,
                 purchase_id=grant.id,

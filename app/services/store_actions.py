@@ -27,9 +27,6 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from app.db.engine import Database, on_postgres
 from app.db.models import (
     Customer,
-    Entitlement,
-    Product,
-    ProductEntitlement,
     Purchase,
     StoreAction,
     StoreTransaction,
@@ -39,6 +36,7 @@ from app.domain.errors import DomainError, ErrorCode
 from app.domain.store_actions import can_refund, cancel_supported
 from app.logging import log
 from app.services.audit import audit, validate_reason
+from app.services.purchase_facts import entitlements_granted, latest_periods, purchase_fields
 from app.services.timeline import Timeline
 from app.stores.base import MissingStoreReference, StoreError, StorePurchaseRef
 from app.stores.registry import StoreAdapters
@@ -67,16 +65,9 @@ async def _purchase(session: AsyncSession, project_id: int, purchase_id: int | N
 
 
 async def _latest_transaction(session: AsyncSession, purchase: Purchase) -> StoreTransaction:
-    row = (
-        await session.exec(
-            select(StoreTransaction)
-            .where(StoreTransaction.purchase_id == purchase.id)
-            .order_by(col(StoreTransaction.purchased_at).desc(), col(StoreTransaction.transaction_id).desc())
-            .limit(1)
-        )
-    ).first()
-    assert row is not None  # a purchase has at least one transaction
-    return row
+    latest = (await latest_periods(session, [purchase.id or 0])).get(purchase.id or 0)
+    assert latest is not None  # a purchase has at least one transaction
+    return latest
 
 
 def _check_refund(purchase: Purchase) -> None:
@@ -199,23 +190,6 @@ async def _call_store(
         raise DomainError(ErrorCode.STORE_ERROR, exc.describe(), FIELD) from exc
 
 
-async def _entitlement_ids(session: AsyncSession, purchase: Purchase) -> list[str]:
-    rows = (
-        await session.exec(
-            select(Entitlement.identifier)
-            .join(ProductEntitlement, col(ProductEntitlement.entitlement_id) == col(Entitlement.id))
-            .join(Product, col(Product.id) == col(ProductEntitlement.product_id))
-            .where(
-                Product.project_id == purchase.project_id,
-                Product.store == purchase.store,
-                Product.identifier == purchase.product_id,
-            )
-            .order_by(col(Entitlement.identifier))
-        )
-    ).all()
-    return list(rows)
-
-
 async def _record(db: Database, action_id: int, kind: str, now: datetime) -> Purchase:
     """Apply what the store did, in one transaction, and mark the action RECORDED."""
     async with db.transaction() as session:
@@ -231,21 +205,14 @@ async def _record(db: Database, action_id: int, kind: str, now: datetime) -> Pur
         assert customer is not None
         latest = await _latest_transaction(session, purchase)
         timeline = Timeline(session, purchase.project_id, now)
-        fields = PayloadFields(
-            event_id="",
-            type=WebhookEventType.CANCELLATION,
-            event_timestamp=now,
-            project_id=purchase.project_id,
-            store=Store(purchase.store),
-            environment=purchase.environment,
-            product_id=purchase.product_id,
-            entitlement_ids=await _entitlement_ids(session, purchase),
-            period_type=latest.period_type,
-            purchased_at=latest.purchased_at,
+        entitlements = await entitlements_granted(session, [purchase])
+        fields = purchase_fields(
+            purchase,
+            latest,
+            entitlements[purchase.id or 0],
+            WebhookEventType.CANCELLATION,
+            now,
             expires_at=latest.expires_at,
-            transaction_id=latest.transaction_id,
-            original_transaction_id=purchase.original_transaction_id,
-            country_code=latest.country_code,
         )
         if kind == REFUND:
             await _apply_refund(session, timeline, customer, purchase, latest, fields, action, now)
