@@ -318,3 +318,22 @@ async def test_the_rate_table_can_be_replaced(
         assert result["events"][0]["priceUsd"] == {"amount": "4.50", "currency": "USD"}
     finally:
         await client.http.aclose()
+
+
+@pytest.mark.parametrize(
+    ("extra", "field"),
+    [
+        ({"originalTransactionId": "o" * 256}, "originalTransactionId"),
+        ({"renewalProductId": "r" * 256}, "renewalProductId"),
+        ({"purchaseToken": "t" * 1001}, "purchaseToken"),
+        ({"stripePaymentId": "p" * 256}, "stripePaymentId"),
+        ({"countryCode": "DEU"}, "countryCode"),
+    ],
+)
+async def test_store_ids_longer_than_kept_are_refused(
+    api: ApiClient, extra: dict[str, str], field: str
+) -> None:
+    await configure_catalog(api)
+    body = txn("long-1", NOW - days(1), NOW + days(29), original=None) | extra
+    result = await post_receipt(api, "long-ids", [body])
+    assert [(e["code"], e["field"][-1]) for e in result["userErrors"]] == [("INVALID_INPUT", field)]

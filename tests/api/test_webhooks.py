@@ -404,3 +404,24 @@ async def test_a_transfer_with_a_production_purchase_is_a_production_event(
     await drain(d)
     await d.close()
     assert [(e["type"], e["environment"]) for e in receiver.events()] == [("TRANSFER", "PRODUCTION")]
+
+
+async def test_only_http_200_counts_as_delivered(api: ApiClient) -> None:
+    receiver = await Receiver(answers=[204, 201, 302]).start()
+    try:
+        await add_endpoint(api, receiver.url)
+        await api.gql('mutation { recordAppOpen(input: {appUserId: "strict"}) { userErrors { code } } }')
+        await api.gql(
+            'mutation { adjustVirtualCurrency(input: {appUserId: "strict", code: "GEMS", amount: 1}) { userErrors { code } } }'
+        )
+        d = dispatcher(api)
+        await drain(d)
+        await d.close()
+        delivery = (await history(api, "strict"))[0]["deliveries"][0]
+        assert (delivery["status"], delivery["attempts"], delivery["lastResponseStatus"]) == (
+            "DELIVERED",
+            4,
+            200,
+        )
+    finally:
+        await receiver.stop()
