@@ -304,6 +304,9 @@ class CustomerEvent(Base, table=True):
     virtual_currency_amount: int | None = Field(default=None)
     actor: str | None = Field(default=None, sa_type=sa.String(200))
     reason: str | None = Field(default=None, sa_type=sa.String(1000))
+    # What the webhook body needs beyond the columns above (app/db/mapping.py writes it,
+    # app/webhooks/payloads.py reads it): new facts need no migration.
+    facts: dict[str, Any] = Field(default_factory=dict, sa_type=sa.JSON)
     payload: dict[str, Any] = Field(default_factory=dict, sa_type=sa.JSON)
 
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from app.domain.enums import Environment, PeriodType, Store
+from app.domain.spending import is_visible
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,7 +60,7 @@ def _visible(
     sources: Iterable[EntitlementGrantSource], include_sandbox: bool
 ) -> list[EntitlementGrantSource]:
     """Sandbox purchases are test data: shown only when the caller asks for them."""
-    return [source for source in sources if include_sandbox or source.environment != Environment.SANDBOX]
+    return [source for source in sources if is_visible(source.environment, include_sandbox)]
 
 
 def _sources_by_entitlement(

@@ -22,3 +22,12 @@ def expiration_reason(
     if cancel_reason == CancelReason.DEVELOPER_INITIATED.value:
         return CancelReason.DEVELOPER_INITIATED
     return CancelReason.UNKNOWN
+
+
+def ends_with_billing_error(
+    *, is_granted: bool, will_renew: bool, billing_issue_detected_at: datetime | None
+) -> bool:
+    """A subscription that reaches its expiry still set to renew, with a billing issue the
+    store never recovered, ended because of it: a cancellation for billing error comes
+    before its EXPIRED (DESIGN 4.2). Grants never have billing issues."""
+    return billing_issue_detected_at is not None and will_renew and not is_granted

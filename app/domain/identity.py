@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from typing import Protocol
 
 from app.domain.errors import DomainError, ErrorCode
 
@@ -117,6 +118,47 @@ def choose_app_user_id(aliases: Sequence[AliasView]) -> str:
             # max() keeps the first of equal times, and candidates are in creation order.
             return max(candidates, key=lambda pair: pair[0])[1].app_user_id
     return ordered[0].app_user_id
+
+
+class OriginalFlag(Protocol):
+    app_user_id: str
+    is_original: bool
+
+
+def original_app_user_id(ids: Sequence[OriginalFlag]) -> str:
+    """The customer's original App User ID: the one it was created with. A merge keeps the
+    receiving customer's original (the other's IDs become aliases); if no ID is marked,
+    the first one listed (the earliest created) stands in."""
+    if not ids:
+        raise ValueError("a customer has at least one App User ID")
+    return next((row.app_user_id for row in ids if row.is_original), ids[0].app_user_id)
+
+
+@dataclass(frozen=True, slots=True)
+class CustomerDates:
+    """What a merge must choose between two customers' details."""
+
+    first_seen_at: datetime
+    last_seen_at: datetime
+    last_opened_at: datetime | None
+    country: str | None
+    offering_override_id: int | None
+
+
+def merged_details(target: CustomerDates, source: CustomerDates) -> CustomerDates:
+    """Merge precedence: User Since is the earliest; Last Opened and its country are the
+    latest open's (the other's country only fills a gap); last seen is the latest; the
+    receiving customer's offering override wins, else the other's."""
+    opened_later = source.last_opened_at is not None and (
+        target.last_opened_at is None or source.last_opened_at > target.last_opened_at
+    )
+    return CustomerDates(
+        first_seen_at=min(target.first_seen_at, source.first_seen_at),
+        last_seen_at=max(target.last_seen_at, source.last_seen_at),
+        last_opened_at=source.last_opened_at if opened_later else target.last_opened_at,
+        country=(source.country or target.country) if opened_later else target.country,
+        offering_override_id=target.offering_override_id or source.offering_override_id,
+    )
 
 
 class IdentifyOutcome(StrEnum):

@@ -38,7 +38,7 @@ async def set_attributes(
         changes = validate_attribute_changes(pairs, {key for key in existing if not key.startswith("$")})
         deleted = [change.key for change in changes if change.value is None and change.key in existing]
         if deleted:
-            await session.exec(  # type: ignore[call-overload]
+            await session.exec(
                 delete(Attribute).where(
                     col(Attribute.customer_id) == customer.id, col(Attribute.key).in_(deleted)
                 )

@@ -51,7 +51,8 @@ def _prefix_match(column: Any, prefix: str, dialect: str) -> ColumnElement[bool]
         escaped = "".join(f"[{c}]" if c in "*?[" else c for c in prefix)
         return column.op("GLOB")(escaped + "*")  # type: ignore[no-any-return]
     escaped = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return column.like(escaped + "%", escape="\\")
+    match: ColumnElement[bool] = column.like(escaped + "%", escape="\\")
+    return match
 
 
 class CustomerQuery:

@@ -20,7 +20,7 @@ from app.db.models import (
     WebhookDelivery,
 )
 from app.domain.errors import DomainError, ErrorCode
-from app.domain.identity import is_anonymous
+from app.domain.identity import CustomerDates, is_anonymous, merged_details
 from app.domain.virtual_currency import MAX_BALANCE
 
 
@@ -121,24 +121,24 @@ async def merge_customers(session: AsyncSession, source: Customer, target: Custo
     assert source.id is not None and target.id is not None
     await lock_customers(session, [source.id, target.id])
     for model in (Purchase, StoreTransaction, CustomerEvent, Note, WebhookDelivery, AuditRecord):
-        await session.exec(  # type: ignore[call-overload]
+        await session.exec(
             update(model).where(col(model.customer_id) == source.id).values(customer_id=target.id)
         )
-    await session.exec(  # type: ignore[call-overload]
+    await session.exec(
         update(CustomerEvent)
         .where(col(CustomerEvent.related_customer_id) == source.id)
         .values(related_customer_id=target.id)
     )
-    await session.exec(  # type: ignore[call-overload]
+    await session.exec(
         update(AppUserId)
         .where(col(AppUserId.customer_id) == source.id)
         .values(customer_id=target.id, is_original=False)
     )
     target_keys = select(Attribute.key).where(Attribute.customer_id == target.id)
-    await session.exec(  # type: ignore[call-overload]
+    await session.exec(
         delete(Attribute).where(col(Attribute.customer_id) == source.id, col(Attribute.key).in_(target_keys))
     )
-    await session.exec(  # type: ignore[call-overload]
+    await session.exec(
         update(Attribute).where(col(Attribute.customer_id) == source.id).values(customer_id=target.id)
     )
     await _merge_balances(session, source.id, target.id)
@@ -170,12 +170,19 @@ async def _merge_balances(session: AsyncSession, source_id: int, target_id: int)
 
 
 def _merge_details(source: Customer, target: Customer) -> None:
-    """User Since is the earliest; Last Opened and its country are the latest."""
-    target.first_seen_at = min(target.first_seen_at, source.first_seen_at)
-    if source.last_opened_at and (
-        target.last_opened_at is None or source.last_opened_at > target.last_opened_at
-    ):
-        target.last_opened_at = source.last_opened_at
-        target.country = source.country or target.country
-    target.last_seen_at = max(target.last_seen_at, source.last_seen_at)
-    target.offering_override_id = target.offering_override_id or source.offering_override_id
+    merged = merged_details(_dates(target), _dates(source))
+    target.first_seen_at = merged.first_seen_at
+    target.last_seen_at = merged.last_seen_at
+    target.last_opened_at = merged.last_opened_at
+    target.country = merged.country
+    target.offering_override_id = merged.offering_override_id
+
+
+def _dates(customer: Customer) -> CustomerDates:
+    return CustomerDates(
+        first_seen_at=customer.first_seen_at,
+        last_seen_at=customer.last_seen_at,
+        last_opened_at=customer.last_opened_at,
+        country=customer.country,
+        offering_override_id=customer.offering_override_id,
+    )

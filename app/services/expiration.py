@@ -2,18 +2,18 @@
 grant, also after a restart, never twice (`Purchase.expired_event_at` is the mark,
 written in the same transaction as the event)."""
 
-from dataclasses import replace
 from datetime import datetime
-from decimal import Decimal
 
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.db.engine import Database, on_postgres
+from app.db.mapping import period_of
 from app.db.models import Customer, Purchase
-from app.domain.enums import CancelReason, CustomerEventType, WebhookEventType
-from app.domain.expiration import expiration_reason
-from app.services.purchase_facts import entitlements_granted, latest_periods, purchase_fields
+from app.domain.enums import CancelReason, CustomerEventType
+from app.domain.events import PurchaseEvent
+from app.domain.expiration import ends_with_billing_error, expiration_reason
+from app.services.purchase_facts import entitlements_granted, latest_periods
 from app.services.timeline import Timeline
 
 BATCH_SIZE = 200
@@ -63,39 +63,25 @@ async def _write_events(session: AsyncSession, due: list[Purchase], now: datetim
             purchase.cancel_reason,
             purchase.billing_issue_detected_at,
         )
-        fields = purchase_fields(
+        period = period_of(
             purchase,
             latest.get(purchase.id or 0),
             entitlements.get(purchase.id or 0, []),
-            WebhookEventType.EXPIRATION,
-            now,
             expires_at=purchase.access_expires_at,
-            expiration_reason=reason.value,
-            price=Decimal(0),
-            price_usd=Decimal(0),
-            currency="USD",
         )
         customer = customers[purchase.customer_id]
-        if purchase.billing_issue_detected_at is not None and purchase.will_renew and not purchase.is_granted:
-            # The store never recovered the payment: the billing issue ended the
-            # subscription, which is a cancellation for billing error (DESIGN 4.2).
+        if ends_with_billing_error(
+            is_granted=purchase.is_granted,
+            will_renew=purchase.will_renew,
+            billing_issue_detected_at=purchase.billing_issue_detected_at,
+        ):
             purchase.will_renew = False
             purchase.cancel_reason = CancelReason.BILLING_ERROR.value
-            await timeline.record(
-                customer,
-                CustomerEventType.CANCELLED_BILLING_ERROR,
-                purchased_at=purchase.purchased_at,
-                purchase_id=purchase.id,
-                fields=replace(
-                    fields, cancel_reason=CancelReason.BILLING_ERROR.value, expiration_reason=None
-                ),
-                show_price=False,
+            cancelled = PurchaseEvent(
+                type=CustomerEventType.CANCELLED_BILLING_ERROR,
+                period=period,
+                cancel_reason=CancelReason.BILLING_ERROR,
             )
-        await timeline.record(
-            customer,
-            CustomerEventType.EXPIRED,
-            purchased_at=purchase.purchased_at,
-            purchase_id=purchase.id,
-            fields=fields,
-            show_price=False,
-        )
+            await timeline.record(customer, cancelled)
+        expired = PurchaseEvent(type=CustomerEventType.EXPIRED, period=period, expiration_reason=reason)
+        await timeline.record(customer, expired)

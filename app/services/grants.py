@@ -7,11 +7,13 @@ entitlement until it expires. It never touches store purchases.
 import uuid
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.db.engine import Database
+from app.db.mapping import period_of
 from app.db.models import Customer, Purchase, StoreTransaction
 from app.domain.enums import (
     CancelReason,
@@ -20,35 +22,27 @@ from app.domain.enums import (
     PeriodType,
     ProductType,
     Store,
-    WebhookEventType,
 )
 from app.domain.enums import GrantDuration as Duration
 from app.domain.errors import DomainError, ErrorCode
-from app.domain.events import describe
+from app.domain.events import FREE, Actor, PurchaseEvent, describe
 from app.domain.grants import grant_window, payload_expiration, promo_product_id
 from app.services.audit import audit, validate_reason
 from app.services.catalog import require_entitlement
 from app.services.customers import lock_customer, require_customer
-from app.services.purchase_facts import purchase_fields
 from app.services.timeline import Timeline
 from app.services.unit_of_work import in_transaction
-from app.webhooks.payloads import PayloadFields
 
 
-def _fields(now: datetime, grant: Purchase, **extra: object) -> PayloadFields:
-    """A grant's webhook fields: price 0, and a lifetime grant shown 200 years ahead."""
-    return purchase_fields(
+def _grant_event(grant: Purchase, event_type: CustomerEventType, **facts: Any) -> PurchaseEvent:
+    """An event about a grant: price 0, and a lifetime grant shown 200 years ahead."""
+    period = period_of(
         grant,
         None,
         [grant.granted_entitlement or ""],
-        WebhookEventType.NON_RENEWING_PURCHASE,
-        now,
         expires_at=payload_expiration(grant.purchased_at, grant.expires_at),
-        price=Decimal(0),
-        price_usd=Decimal(0),
-        currency="USD",
-        **extra,
     )
+    return PurchaseEvent(type=event_type, period=period, money=FREE, **facts)
 
 
 async def grant_entitlement(
@@ -107,16 +101,12 @@ async def grant_entitlement(
                 will_renew=False,
             )
         )
-        await Timeline(session, project_id, now).record(
-            customer,
+        event = _grant_event(
+            grant,
             CustomerEventType.GRANTED_ENTITLEMENT,
-            purchased_at=now,
-            fields=_fields(now, grant),
             description=describe(CustomerEventType.GRANTED_ENTITLEMENT, entitlement=entitlement.identifier),
-            actor=actor,
-            reason=reason,
-            purchase_id=grant.id,
         )
+        await Timeline(session, project_id, now).record(customer, event, Actor(actor, reason))
         audit(session, project_id, now, actor, "grantEntitlement", customer.id, reason, grant_id=grant.id)
         return customer
 
@@ -163,15 +153,13 @@ async def revoke_granted_entitlement(
             grant.expired_event_at = now
             grant.updated_at = now
             session.add(grant)
-            await timeline.record(
-                customer,
+            event = _grant_event(
+                grant,
                 CustomerEventType.REMOVED_GRANTED_ENTITLEMENT,
-                purchased_at=now,
-                fields=_fields(now, grant, cancel_reason=CancelReason.DEVELOPER_INITIATED.value),
-                actor=actor,
-                reason=reason,
-                purchase_id=grant.id,
+                cancel_reason=CancelReason.DEVELOPER_INITIATED,
+                occurred_at=now,
             )
+            await timeline.record(customer, event, Actor(actor, reason))
         audit(
             session, project_id, now, actor, "revokeGrantedEntitlement", customer.id, reason,
             entitlement=entitlement_identifier, grants=len(grants),

@@ -8,8 +8,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.db.engine import Database
 from app.db.models import AppUserId, Customer
-from app.domain.enums import CustomerEventType
 from app.domain.errors import DomainError, ErrorCode
+from app.domain.events import AliasCreated
 from app.domain.geo import country_for_ip
 from app.domain.identity import IdentifyOutcome, identify_outcome, is_anonymous, validate_app_user_id
 from app.services.customers import (
@@ -58,12 +58,12 @@ async def identify_customer(
         if outcome is IdentifyOutcome.ALIAS_NEW:
             assert current is not None and current.id is not None
             await add_alias(session, project_id, current.id, new_app_user_id, moment)
-            await timeline.record(current, CustomerEventType.CREATED_ALIAS, purchased_at=moment)
+            await timeline.record(current, AliasCreated())
             return IdentifyResult(current, True)
         if outcome is IdentifyOutcome.MERGE_INTO_NEW:
             assert current is not None and new is not None
             await merge_customers(session, current, new)
-            await timeline.record(new, CustomerEventType.CREATED_ALIAS, purchased_at=moment)
+            await timeline.record(new, AliasCreated())
             return IdentifyResult(new, True)
         if outcome is IdentifyOutcome.ALREADY_SAME:
             assert new is not None

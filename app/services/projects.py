@@ -189,7 +189,7 @@ async def create_product(
 
 
 async def _clear_current_offering(session: AsyncSession, project_id: int) -> None:
-    await session.exec(  # type: ignore[call-overload]
+    await session.exec(
         update(Offering)
         .where(col(Offering.project_id) == project_id, col(Offering.is_current))
         .values(is_current=False)

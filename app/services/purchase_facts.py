@@ -1,16 +1,12 @@
 """What the scheduler and the store actions both need to know about purchases: the
-entitlements each grants, its latest period, and the webhook fields that describe it."""
+entitlements each grants and its latest period."""
 
 from collections.abc import Sequence
-from datetime import datetime
-from typing import Any
 
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.db.models import Entitlement, Product, ProductEntitlement, Purchase, StoreTransaction
-from app.domain.enums import Store, WebhookEventType
-from app.webhooks.payloads import PayloadFields
 
 
 async def entitlements_granted(session: AsyncSession, purchases: Sequence[Purchase]) -> dict[int, list[str]]:
@@ -51,30 +47,3 @@ async def latest_periods(session: AsyncSession, purchase_ids: Sequence[int]) -> 
         )
     ).all()
     return {row.purchase_id: row for row in rows}  # later periods overwrite earlier ones
-
-
-def purchase_fields(
-    purchase: Purchase,
-    latest: StoreTransaction | None,
-    entitlement_ids: list[str],
-    webhook_type: WebhookEventType,
-    now: datetime,
-    **extra: Any,
-) -> PayloadFields:
-    """The webhook fields of an event about a purchase's latest period."""
-    return PayloadFields(
-        event_id="",
-        type=webhook_type,
-        event_timestamp=now,
-        project_id=purchase.project_id,
-        store=Store(purchase.store),
-        environment=purchase.environment,
-        product_id=purchase.product_id,
-        entitlement_ids=entitlement_ids,
-        period_type=latest.period_type if latest else purchase.period_type,
-        purchased_at=latest.purchased_at if latest else purchase.purchased_at,
-        transaction_id=latest.transaction_id if latest else purchase.original_transaction_id,
-        original_transaction_id=purchase.original_transaction_id,
-        country_code=latest.country_code if latest else None,
-        **extra,
-    )

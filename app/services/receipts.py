@@ -8,12 +8,12 @@ merged state and write one event per change, oldest first.
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from decimal import Decimal
 
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.db.engine import Database, on_postgres
+from app.db.mapping import period_money, transaction_state, write_purchase_state, write_transaction_state
 from app.db.models import (
     AppUserId,
     Customer,
@@ -26,16 +26,13 @@ from app.db.models import (
     StoreTransaction,
 )
 from app.domain.enums import (
-    CancelReason,
-    CustomerEventType,
     Environment,
-    PeriodType,
     ProductType,
     RestoreBehavior,
     Store,
-    WebhookEventType,
 )
 from app.domain.errors import DomainError, DomainErrors, ErrorCode
+from app.domain.events import APP, AliasCreated, Period, PurchaseEvent, event_money
 from app.domain.identity import validate_app_user_id
 from app.domain.prices import RateTable, resolve_price
 from app.domain.purchase_status import is_active
@@ -47,21 +44,13 @@ from app.domain.receipts import (
     group_transactions,
     validate_transactions,
 )
+from app.domain.restore import RestoreOutcome, restore_outcome
 from app.services.customers import get_or_create_customer, lock_customers, merge_customers
 from app.services.timeline import Timeline
 from app.services.transfers import move_purchases
 from app.services.unit_of_work import in_transaction
-from app.webhooks.payloads import PayloadFields
 
 MAX_TRANSACTIONS_PER_RECEIPT = 1000
-REVENUE_EVENTS = {
-    CustomerEventType.MADE_PURCHASE,
-    CustomerEventType.STARTED_SUBSCRIPTION,
-    CustomerEventType.STARTED_TRIAL,
-    CustomerEventType.CONVERTED_FROM_TRIAL,
-    CustomerEventType.RENEWED,
-    CustomerEventType.REFUNDED,
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,26 +76,6 @@ class PostedReceipt:
 class ReceiptResult:
     customer: Customer
     events: list[CustomerEvent]
-
-
-def stored_state(row: StoreTransaction, original_transaction_id: str) -> TransactionState:
-    return TransactionState(
-        transaction_id=row.transaction_id,
-        original_transaction_id=original_transaction_id,
-        product_id=row.product_id,
-        purchased_at=row.purchased_at,
-        expires_at=row.expires_at,
-        period_type=PeriodType(row.period_type),
-        price=row.store_price,
-        currency=row.store_currency,
-        will_renew=row.will_renew,
-        cancel_reason=CancelReason(row.cancel_reason) if row.cancel_reason else None,
-        renewal_product_id=row.renewal_product_id,
-        billing_issue_detected_at=row.billing_issue_detected_at,
-        grace_period_expires_at=row.grace_period_expires_at,
-        refunded_at=row.refunded_at,
-        country_code=row.country_code,
-    )
 
 
 def validate_receipt(receipt: PostedReceipt, now: datetime) -> None:
@@ -267,21 +236,23 @@ class ReceiptIngestion:
         for owner_id, owned in owned_elsewhere.items():
             owner = await self.session.get(Customer, owner_id)
             assert owner is not None
-            if await self._is_anonymous_customer(owner_id):
+            outcome = restore_outcome(
+                behavior,
+                owner_is_anonymous=await self._is_anonymous_customer(owner_id),
+                owner_has_active_subscription=self._has_active_subscription(owned, groups),
+            )
+            if outcome is RestoreOutcome.MERGE:
                 await merge_customers(self.session, owner, customer)
                 self.timeline.forget(customer.id)
-                await self.timeline.record(customer, CustomerEventType.CREATED_ALIAS, purchased_at=self.now)
+                await self.timeline.record(customer, AliasCreated())
                 continue
-            if behavior is RestoreBehavior.KEEP_WITH_ORIGINAL or (
-                behavior is RestoreBehavior.TRANSFER_IF_NO_ACTIVE_SUBSCRIPTION
-                and self._has_active_subscription(owned, groups)
-            ):
+            if outcome is RestoreOutcome.REFUSE:
                 raise DomainError(
                     ErrorCode.RECEIPT_ALREADY_OWNED,
                     "This receipt belongs to another customer and the project's restore behaviour keeps it there.",
                     ("input", "transactions"),
                 )
-            await move_purchases(self.session, self.timeline, owner, customer, owned, actor=None, reason=None)
+            await move_purchases(self.session, self.timeline, owner, customer, owned, APP)
         return customer
 
     async def _is_anonymous_customer(self, customer_id: int) -> bool:
@@ -319,7 +290,7 @@ class ReceiptIngestion:
                     )
                 ).all()
             )
-        stored = [stored_state(row, original_transaction_id) for row in stored_rows]
+        stored = [transaction_state(row, original_transaction_id) for row in stored_rows]
         diff = diff_purchase(stored, posted, self.now)
         if purchase is None:
             purchase = self._new_purchase(customer, original_transaction_id, diff.transactions)
@@ -369,18 +340,9 @@ class ReceiptIngestion:
             purchase.unsubscribe_detected_at = self.now
         elif latest.will_renew:
             purchase.unsubscribe_detected_at = None
-        purchase.product_id = latest.product_id
+        write_purchase_state(purchase, latest)
         purchase.original_purchased_at = txns[0].purchased_at
-        purchase.purchased_at = latest.purchased_at
-        purchase.expires_at = latest.expires_at
         purchase.access_expires_at = effective_expiry(latest)
-        purchase.period_type = latest.period_type.value
-        purchase.will_renew = latest.will_renew if latest.expires_at is not None else False
-        purchase.cancel_reason = latest.cancel_reason.value if latest.cancel_reason else None
-        purchase.billing_issue_detected_at = latest.billing_issue_detected_at
-        purchase.grace_period_expires_at = latest.grace_period_expires_at
-        purchase.refunded_at = latest.refunded_at
-        purchase.renewal_product_id = latest.renewal_product_id
         purchase.updated_at = self.now
         if previous_access != purchase.access_expires_at:
             purchase.expired_event_at = None  # a new expiry earns its own EXPIRED event
@@ -425,16 +387,7 @@ class ReceiptIngestion:
                 store_price=txn.price,
                 store_currency=txn.currency,
             )
-        row.product_id = txn.product_id
-        row.expires_at = txn.expires_at
-        row.period_type = txn.period_type.value
-        row.will_renew = txn.will_renew
-        row.cancel_reason = txn.cancel_reason.value if txn.cancel_reason else None
-        row.renewal_product_id = txn.renewal_product_id
-        row.billing_issue_detected_at = txn.billing_issue_detected_at
-        row.grace_period_expires_at = txn.grace_period_expires_at
-        row.refunded_at = txn.refunded_at
-        row.country_code = txn.country_code
+        write_transaction_state(row, txn)
         refs = self.receipt.store_refs.get(txn.transaction_id)
         if refs is not None and refs.payment_id:
             row.store_payment_id = refs.payment_id
@@ -443,45 +396,26 @@ class ReceiptIngestion:
     async def _record(
         self, customer: Customer, purchase: Purchase, draft: EventDraft, txn: StoreTransaction
     ) -> None:
-        revenue = draft.type in REVENUE_EVENTS
-        sign = -1 if draft.is_refund else 1
-        # Non-revenue events carry price 0 in webhooks, as RevenueCat's do; the timeline
-        # shows a price only where money moved.
-        price = txn.price * sign if revenue and txn.price is not None else (None if revenue else Decimal(0))
-        price_usd = (
-            txn.price_usd * sign
-            if revenue and txn.price_usd is not None
-            else (None if revenue else Decimal(0))
-        )
-        fields = PayloadFields(
-            event_id="",
-            type=WebhookEventType.TEST,
-            event_timestamp=self.now,
-            project_id=self.project_id,
+        period = Period(
+            purchase_id=purchase.id,
             store=self.receipt.store,
-            environment=purchase.environment,
+            environment=Environment(purchase.environment),
             product_id=draft.product_id,
-            entitlement_ids=self.entitlements.get(draft.product_id, []),
-            period_type=draft.period_type.value,
+            entitlement_ids=tuple(self.entitlements.get(draft.product_id, [])),
+            period_type=draft.period_type,
             purchased_at=draft.purchased_at,
             expires_at=draft.expires_at,
             transaction_id=draft.transaction_id,
             original_transaction_id=draft.original_transaction_id,
-            price=price,
-            price_usd=price_usd,
-            currency=txn.currency or "USD",
             country_code=txn.country_code,
-            is_trial_conversion=draft.is_trial_conversion,
-            cancel_reason=draft.cancel_reason.value if draft.cancel_reason else None,
-            grace_period_expires_at=draft.grace_period_expires_at,
+        )
+        event = PurchaseEvent(
+            type=draft.type,
+            period=period,
+            money=event_money(draft.type, period_money(txn)),
+            cancel_reason=draft.cancel_reason,
             new_product_id=draft.new_product_id,
+            is_trial_conversion=draft.is_trial_conversion,
+            grace_period_expires_at=draft.grace_period_expires_at,
         )
-        await self.timeline.record(
-            customer,
-            draft.type,
-            purchased_at=draft.purchased_at,
-            fields=fields,
-            purchase_id=purchase.id,
-            price_is_estimated=revenue and txn.price_is_estimated,
-            show_price=revenue,
-        )
+        await self.timeline.record(customer, event)

@@ -15,9 +15,8 @@ never loses one it did:
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime, timedelta
-from decimal import Decimal
 
 from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
@@ -25,22 +24,29 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.db.engine import Database, on_postgres
+from app.db.mapping import (
+    period_money,
+    period_of,
+    transaction_state,
+    write_purchase_state,
+    write_transaction_state,
+)
 from app.db.models import (
     Customer,
     Purchase,
     StoreAction,
     StoreTransaction,
 )
-from app.domain.enums import CancelReason, CustomerEventType, PeriodType, ProductType, Store, WebhookEventType
+from app.domain.enums import CancelReason, CustomerEventType, PeriodType, ProductType, Store
 from app.domain.errors import DomainError, ErrorCode
-from app.domain.store_actions import can_refund, cancel_supported
+from app.domain.events import Actor, Period, PurchaseEvent, event_money
+from app.domain.store_actions import cancelled, check_cancel, check_refund, refunded
 from app.logging import log
 from app.services.audit import audit, validate_reason
-from app.services.purchase_facts import entitlements_granted, latest_periods, purchase_fields
+from app.services.purchase_facts import entitlements_granted, latest_periods
 from app.services.timeline import Timeline
 from app.stores.base import MissingStoreReference, StoreError, StorePurchaseRef
 from app.stores.registry import StoreAdapters
-from app.webhooks.payloads import PayloadFields
 
 REFUND, CANCEL = "REFUND", "CANCEL"
 PENDING, CONFIRMED, RECORDED, FAILED = "PENDING", "CONFIRMED", "RECORDED", "FAILED"
@@ -70,39 +76,6 @@ async def _latest_transaction(session: AsyncSession, purchase: Purchase) -> Stor
     return latest
 
 
-def _check_refund(purchase: Purchase) -> None:
-    store = Store(purchase.store)
-    if purchase.refunded_at is not None:
-        raise DomainError(ErrorCode.ALREADY_REFUNDED, "This purchase was already refunded.", FIELD)
-    if not can_refund(store, purchase.refunded_at, purchase.is_granted):
-        message = (
-            "Only Apple can refund App Store purchases: the customer asks Apple support "
-            "(reportaproblem.apple.com)."
-            if store in (Store.APP_STORE, Store.MAC_APP_STORE)
-            else f"Refunds from here work for Google Play and Web Billing purchases, not {store.value}."
-        )
-        raise DomainError(ErrorCode.REFUND_NOT_SUPPORTED, message, FIELD)
-
-
-def _check_cancel(purchase: Purchase, now: datetime) -> None:
-    store = Store(purchase.store)
-    if (
-        not cancel_supported(store, ProductType(purchase.type), PeriodType(purchase.period_type))
-        or purchase.is_granted
-    ):
-        raise DomainError(
-            ErrorCode.CANCEL_NOT_SUPPORTED,
-            "Cancelling from here works for Web Billing subscriptions and Google Play subscriptions in a trial.",
-            FIELD,
-        )
-    if purchase.refunded_at is not None or (
-        purchase.access_expires_at is not None and purchase.access_expires_at <= now
-    ):
-        raise DomainError(ErrorCode.CANCEL_NOT_SUPPORTED, "The subscription has already ended.", FIELD)
-    if not purchase.will_renew:
-        raise DomainError(ErrorCode.ALREADY_CANCELLED, "The subscription already will not renew.", FIELD)
-
-
 async def _reserve(
     db: Database,
     stores: StoreAdapters,
@@ -116,9 +89,13 @@ async def _reserve(
     async with db.transaction() as session:
         purchase = await _purchase(session, project_id, purchase_id, lock=True)
         if kind == REFUND:
-            _check_refund(purchase)
+            check_refund(Store(purchase.store), purchase.refunded_at, purchase.is_granted, FIELD)
         else:
-            _check_cancel(purchase, now)
+            check_cancel(
+                Store(purchase.store), ProductType(purchase.type), PeriodType(purchase.period_type),
+                is_granted=purchase.is_granted, will_renew=purchase.will_renew,
+                access_expires_at=purchase.access_expires_at, refunded_at=purchase.refunded_at, now=now, field=FIELD,
+            )  # fmt: skip
         store = Store(purchase.store)
         if stores.get(store) is None:
             raise DomainError(
@@ -165,7 +142,7 @@ def _ref(purchase: Purchase, latest: StoreTransaction) -> StorePurchaseRef:
 
 async def _set_status(db: Database, action_id: int, status: str, answer: str | None, now: datetime) -> None:
     async with db.transaction() as session:
-        await session.exec(  # type: ignore[call-overload]
+        await session.exec(
             update(StoreAction)
             .where(col(StoreAction.id) == action_id)
             .values(status=status, store_answer=answer[:1000] if answer else None, updated_at=now)
@@ -206,18 +183,11 @@ async def _record(db: Database, action_id: int, kind: str, now: datetime) -> Pur
         latest = await _latest_transaction(session, purchase)
         timeline = Timeline(session, purchase.project_id, now)
         entitlements = await entitlements_granted(session, [purchase])
-        fields = purchase_fields(
-            purchase,
-            latest,
-            entitlements[purchase.id or 0],
-            WebhookEventType.CANCELLATION,
-            now,
-            expires_at=latest.expires_at,
-        )
+        period = period_of(purchase, latest, entitlements[purchase.id or 0], expires_at=latest.expires_at)
         if kind == REFUND:
-            await _apply_refund(session, timeline, customer, purchase, latest, fields, action, now)
+            await _apply_refund(session, timeline, customer, purchase, latest, period, action, now)
         else:
-            await _apply_cancel(session, timeline, customer, purchase, latest, fields, action, now)
+            await _apply_cancel(session, timeline, customer, purchase, latest, period, action, now)
         action.status = RECORDED
         action.updated_at = now
         session.add(action)
@@ -234,38 +204,26 @@ async def _apply_refund(
     customer: Customer,
     purchase: Purchase,
     latest: StoreTransaction,
-    fields: PayloadFields,
+    period: Period,
     action: StoreAction,
     now: datetime,
 ) -> None:
     """The last period is refunded and access ends now."""
-    latest.refunded_at = now
-    latest.will_renew = False
+    state = refunded(transaction_state(latest, purchase.original_transaction_id), now)
+    write_transaction_state(latest, state)
     session.add(latest)
-    purchase.refunded_at = now
-    purchase.will_renew = False
+    write_purchase_state(purchase, state)
     purchase.access_expires_at = now
     purchase.expired_event_at = now  # the refund is the end: no EXPIRED event follows
     purchase.updated_at = now
     session.add(purchase)
-    price = -latest.price if latest.price is not None else None
-    price_usd = -latest.price_usd if latest.price_usd is not None else None
-    await timeline.record(
-        customer,
-        CustomerEventType.REFUNDED,
-        purchased_at=latest.purchased_at,
-        fields=_with(
-            fields,
-            cancel_reason=CancelReason.CUSTOMER_SUPPORT.value,
-            price=price,
-            price_usd=price_usd,
-            currency=latest.currency,
-        ),
-        actor=action.actor,
-        reason=action.reason,
-        purchase_id=purchase.id,
-        price_is_estimated=latest.price_is_estimated,
+    event = PurchaseEvent(
+        type=CustomerEventType.REFUNDED,
+        period=period,
+        money=event_money(CustomerEventType.REFUNDED, period_money(latest)),
+        cancel_reason=CancelReason.CUSTOMER_SUPPORT,
     )
+    await timeline.record(customer, event, Actor(action.actor, action.reason))
 
 
 async def _apply_cancel(
@@ -274,34 +232,24 @@ async def _apply_cancel(
     customer: Customer,
     purchase: Purchase,
     latest: StoreTransaction,
-    fields: PayloadFields,
+    period: Period,
     action: StoreAction,
     now: datetime,
 ) -> None:
     """Renewal is off; access lasts to the end of the period."""
-    reason = CancelReason.DEVELOPER_INITIATED.value
-    latest.will_renew = False
-    latest.cancel_reason = reason
+    state = cancelled(transaction_state(latest, purchase.original_transaction_id))
+    write_transaction_state(latest, state)
     session.add(latest)
-    purchase.will_renew = False
-    purchase.cancel_reason = reason
+    write_purchase_state(purchase, state)
     purchase.unsubscribe_detected_at = now
     purchase.updated_at = now
     session.add(purchase)
-    await timeline.record(
-        customer,
-        CustomerEventType.OPTED_OUT_OF_RENEWAL,
-        purchased_at=latest.purchased_at,
-        fields=_with(fields, cancel_reason=reason, price=Decimal(0), price_usd=Decimal(0), currency="USD"),
-        actor=action.actor,
-        reason=action.reason,
-        purchase_id=purchase.id,
-        show_price=False,
+    event = PurchaseEvent(
+        type=CustomerEventType.OPTED_OUT_OF_RENEWAL,
+        period=period,
+        cancel_reason=CancelReason.DEVELOPER_INITIATED,
     )
-
-
-def _with(fields: PayloadFields, **changes: object) -> PayloadFields:
-    return replace(fields, **changes)  # type: ignore[arg-type]
+    await timeline.record(customer, event, Actor(action.actor, action.reason))
 
 
 async def _act(
@@ -361,7 +309,7 @@ async def _claim_stale(db: Database, action: StoreAction, now: datetime) -> bool
     """Take a stale action for this worker: a conditional update that only one of
     several workers can win (the row's updated_at moves on)."""
     async with db.transaction() as session:
-        result = await session.exec(  # type: ignore[call-overload]
+        result = await session.exec(
             update(StoreAction)
             .where(
                 col(StoreAction.id) == action.id,

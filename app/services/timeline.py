@@ -1,20 +1,17 @@
 """Writing timeline events: every change becomes an event, with its webhook body, in
 the same transaction as the change."""
 
-import uuid
-from dataclasses import replace
 from datetime import datetime
-from typing import Any
 
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from app.db.mapping import event_row
 from app.db.models import AppUserId, Attribute, Customer, CustomerEvent, WebhookDelivery, WebhookEndpoint
-from app.domain.enums import CustomerEventType, Store
-from app.domain.events import WEBHOOK_TYPES, describe
-from app.domain.identity import choose_app_user_id
+from app.domain.events import APP, Actor, DomainEvent, PurchasesTransferred
+from app.domain.identity import choose_app_user_id, original_app_user_id
 from app.webhooks.outbox import matching_endpoints
-from app.webhooks.payloads import CustomerSnapshot, PayloadFields, build_payload
+from app.webhooks.payloads import CustomerSnapshot, build_payload
 
 
 async def load_snapshot(session: AsyncSession, customer: Customer) -> CustomerSnapshot:
@@ -28,10 +25,9 @@ async def load_snapshot(session: AsyncSession, customer: Customer) -> CustomerSn
         ).all()
     )
     attributes = (await session.exec(select(Attribute).where(Attribute.customer_id == customer.id))).all()
-    original = next((row.app_user_id for row in ids if row.is_original), ids[0].app_user_id)
     return CustomerSnapshot(
         app_user_id=choose_app_user_id(ids),  # type: ignore[arg-type]
-        original_app_user_id=original,
+        original_app_user_id=original_app_user_id(ids),
         aliases=[row.app_user_id for row in ids],
         attributes={row.key: (row.value, row.updated_at) for row in attributes},
         country_code=customer.country,
@@ -59,73 +55,15 @@ class Timeline:
             self._snapshots[customer.id] = await load_snapshot(self.session, customer)
         return self._snapshots[customer.id]
 
-    async def record(
-        self,
-        customer: Customer,
-        event_type: CustomerEventType,
-        *,
-        purchased_at: datetime,
-        fields: PayloadFields | None = None,
-        description: str | None = None,
-        actor: str | None = None,
-        reason: str | None = None,
-        purchase_id: int | None = None,
-        price_is_estimated: bool = False,
-        send_webhook: bool = True,
-        show_price: bool = True,
-        **extra: Any,
-    ) -> CustomerEvent:
+    async def record(self, customer: Customer, event: DomainEvent, actor: Actor = APP) -> CustomerEvent:
+        """Store a domain event as a timeline row with its webhook body, and its outbox
+        rows when it sends a webhook."""
         assert customer.id is not None
-        webhook_type = WEBHOOK_TYPES[event_type]
-        event_id = str(uuid.uuid4())
-        base = fields or PayloadFields(
-            event_id=event_id,
-            type=webhook_type,
-            event_timestamp=self.now,
-            project_id=self.project_id,
-            store=None,
-            environment="PRODUCTION",
-        )
-        payload_fields = replace(
-            base, event_id=event_id, type=webhook_type, event_timestamp=self.now, project_id=self.project_id
-        )
-        payload = build_payload(payload_fields, await self.snapshot(customer))
-        row = CustomerEvent(
-            project_id=self.project_id,
-            customer_id=customer.id,
-            purchase_id=purchase_id,
-            event_uuid=event_id,
-            type=event_type.value,
-            webhook_type=webhook_type.value,
-            description=description or describe(event_type),
-            purchased_at=purchased_at,
-            event_timestamp=self.now,
-            environment=payload_fields.environment,
-            store=payload_fields.store.value if isinstance(payload_fields.store, Store) else None,
-            product_id=payload_fields.product_id,
-            new_product_id=payload_fields.new_product_id,
-            entitlement_ids=list(payload_fields.entitlement_ids),
-            period_type=payload_fields.period_type,
-            transaction_id=payload_fields.transaction_id,
-            original_transaction_id=payload_fields.original_transaction_id,
-            cancel_reason=payload_fields.cancel_reason,
-            expiration_reason=payload_fields.expiration_reason,
-            price=payload_fields.price if show_price else None,
-            currency=payload_fields.currency if show_price else None,
-            price_usd=payload_fields.price_usd if show_price else None,
-            price_is_estimated=price_is_estimated,
-            transferred_from=list(payload_fields.transferred_from) or None,
-            transferred_to=list(payload_fields.transferred_to) or None,
-            virtual_currency_code=payload_fields.virtual_currency_code,
-            virtual_currency_amount=payload_fields.virtual_currency_amount,
-            actor=actor,
-            reason=reason,
-            payload=payload,
-            **extra,
-        )
+        row = event_row(event, project_id=self.project_id, customer_id=customer.id, now=self.now, actor=actor)
+        row.payload = build_payload(row, await self.snapshot(customer))
         self.session.add(row)
         self.written.append(row)
-        if send_webhook:
+        if not isinstance(event, PurchasesTransferred) or event.sends_webhook:
             await self._enqueue(row)
         return row
 

@@ -10,13 +10,14 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.db.engine import Database
 from app.db.models import Customer, Purchase, StoreTransaction
-from app.domain.enums import CustomerEventType, Store, WebhookEventType
+from app.domain.enums import Environment, Store
 from app.domain.errors import DomainError, ErrorCode
+from app.domain.events import Actor, PurchasesTransferred
+from app.domain.transfers import transfer_environment
 from app.services.audit import audit, validate_reason
 from app.services.customers import lock_customers, require_customer
 from app.services.timeline import Timeline
 from app.services.unit_of_work import in_transaction
-from app.webhooks.payloads import PayloadFields
 
 
 async def move_purchases(
@@ -25,19 +26,17 @@ async def move_purchases(
     source: Customer,
     target: Customer,
     purchases: Sequence[Purchase],
-    *,
-    actor: str | None,
-    reason: str | None,
+    actor: Actor,
 ) -> None:
     """Give `purchases` to `target`; both histories get a TRANSFERRED event, and only
     the destination's sends the TRANSFER webhook (as RevenueCat does)."""
     if not purchases:
         return
     ids = [p.id for p in purchases]
-    await session.exec(  # type: ignore[call-overload]
+    await session.exec(
         update(Purchase).where(col(Purchase.id).in_(ids)).values(customer_id=target.id)
     )
-    await session.exec(  # type: ignore[call-overload]
+    await session.exec(
         update(StoreTransaction)
         .where(col(StoreTransaction.purchase_id).in_(ids))
         .values(customer_id=target.id)
@@ -46,30 +45,17 @@ async def move_purchases(
         purchase.customer_id = target.id  # type: ignore[assignment]
     source_ids = (await timeline.snapshot(source)).aliases
     target_ids = (await timeline.snapshot(target)).aliases
-    first = purchases[0]
-    fields = PayloadFields(
-        event_id="",
-        type=WebhookEventType.TRANSFER,
-        event_timestamp=timeline.now,
-        project_id=timeline.project_id,
-        store=Store(first.store),
-        # One production purchase makes it a production transfer: production-only
-        # endpoints must hear of it.
-        environment="PRODUCTION" if any(p.environment == "PRODUCTION" for p in purchases) else "SANDBOX",
-        transferred_from=list(source_ids),
-        transferred_to=list(target_ids),
-    )
+    environment = transfer_environment([Environment(p.environment) for p in purchases])
     for customer, other, sends in ((source, target, False), (target, source, True)):
-        await timeline.record(
-            customer,
-            CustomerEventType.TRANSFERRED,
-            purchased_at=timeline.now,
-            fields=fields,
-            actor=actor,
-            reason=reason,
-            send_webhook=sends,
-            related_customer_id=other.id,
+        event = PurchasesTransferred(
+            store=Store(purchases[0].store),
+            environment=environment,
+            transferred_from=tuple(source_ids),
+            transferred_to=tuple(target_ids),
+            other_customer_id=other.id,
+            sends_webhook=sends,
         )
+        await timeline.record(customer, event, actor)
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,7 +109,7 @@ async def transfer_entitlements(
         if dry_run:
             return TransferResult(source, target, purchases)
         timeline = Timeline(session, project_id, now)
-        await move_purchases(session, timeline, source, target, purchases, actor=actor, reason=reason)
+        await move_purchases(session, timeline, source, target, purchases, Actor(actor, reason))
         audit(
             session, project_id, now, actor, "transferEntitlements", target.id, reason,
             purchases=[p.id for p in purchases],

@@ -8,18 +8,12 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.db.engine import Database
 from app.db.models import Customer, VirtualCurrencyBalance
-from app.domain.enums import Environment, WebhookEventType
-from app.domain.virtual_currency import (
-    adjustment_event_type,
-    apply_adjustment,
-    describe_adjustment,
-    validate_currency_code,
-)
+from app.domain.events import Actor, VirtualCurrencyAdjusted
+from app.domain.virtual_currency import apply_adjustment, validate_currency_code
 from app.services.audit import audit, validate_reason
 from app.services.customers import lock_customer, require_customer
 from app.services.timeline import Timeline
 from app.services.unit_of_work import in_transaction
-from app.webhooks.payloads import PayloadFields
 
 
 async def adjust_virtual_currency(
@@ -52,26 +46,8 @@ async def adjust_virtual_currency(
         row.balance = apply_adjustment(row.balance, amount)
         row.updated_at = now
         session.add(row)
-        event_type = adjustment_event_type(amount)
-        await Timeline(session, project_id, now).record(
-            customer,
-            event_type,
-            purchased_at=now,
-            fields=PayloadFields(
-                event_id="",
-                type=WebhookEventType.VIRTUAL_CURRENCY_TRANSACTION,
-                event_timestamp=now,
-                project_id=project_id,
-                store=None,
-                environment=Environment.PRODUCTION.value,
-                virtual_currency_code=code,
-                virtual_currency_amount=amount,
-                virtual_currency_transaction_id="vctx_" + uuid.uuid4().hex,
-            ),
-            description=describe_adjustment(code, amount),
-            actor=actor,
-            reason=reason,
-        )
+        event = VirtualCurrencyAdjusted(code=code, amount=amount, transaction_id="vctx_" + uuid.uuid4().hex)
+        await Timeline(session, project_id, now).record(customer, event, Actor(actor, reason))
         audit(
             session,
             project_id,

@@ -1,18 +1,23 @@
-"""Webhook bodies, built in one place from a timeline event, with RevenueCat's field
-names and value types (reference section 1; samples in reference/webhooks/).
+"""Webhook bodies, built in one place from a stored timeline event, with RevenueCat's
+field names and value types (reference section 1; samples in tests/data/webhooks/).
 
 The body is built when the event is written and stored with it, so every delivery
 attempt sends the same bytes and `CustomerEvent.payload` shows exactly what was sent.
+Its input is the stored row (columns plus `facts`) and the customer as receivers know
+them; nothing else, so a body can always be explained from what the timeline holds.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from app.domain.enums import Store, WebhookEventType
+from app.db.models import CustomerEvent
+from app.domain.enums import CustomerEventType, Store, WebhookEventType
+from app.domain.events import REVENUE_EVENTS
 
 API_VERSION = "1.0"
 
@@ -41,40 +46,13 @@ class CustomerSnapshot:
     country_code: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class PayloadFields:
-    event_id: str
-    type: WebhookEventType
-    event_timestamp: datetime
-    project_id: int
-    store: Store | None
-    environment: str
-    product_id: str | None = None
-    entitlement_ids: list[str] = field(default_factory=list)
-    period_type: str | None = None
-    purchased_at: datetime | None = None
-    expires_at: datetime | None = None
-    transaction_id: str | None = None
-    original_transaction_id: str | None = None
-    price_usd: Decimal | None = None
-    price: Decimal | None = None
-    currency: str | None = None
-    country_code: str | None = None
-    # Per type:
-    is_trial_conversion: bool = False
-    cancel_reason: str | None = None
-    expiration_reason: str | None = None
-    grace_period_expires_at: datetime | None = None
-    new_product_id: str | None = None
-    transferred_from: list[str] = field(default_factory=list)
-    transferred_to: list[str] = field(default_factory=list)
-    virtual_currency_code: str | None = None
-    virtual_currency_amount: int | None = None
-    virtual_currency_transaction_id: str | None = None
-
-
 def ms(moment: datetime | None) -> int | None:
     return None if moment is None else int(moment.timestamp() * 1000)
+
+
+def _fact_ms(row: CustomerEvent, key: str) -> int | None:
+    value = row.facts.get(key)
+    return None if value is None else ms(datetime.fromisoformat(value))
 
 
 def _number(value: Decimal | None) -> float | None:
@@ -93,25 +71,21 @@ def subscriber_attributes(customer: CustomerSnapshot) -> dict[str, dict[str, Any
     }
 
 
-def build_payload(fields: PayloadFields, customer: CustomerSnapshot) -> dict[str, Any]:
-    if fields.type is WebhookEventType.TRANSFER:
-        event = _transfer_event(fields)
-    elif fields.type is WebhookEventType.VIRTUAL_CURRENCY_TRANSACTION:
-        event = _virtual_currency_event(fields, customer)
-    elif fields.type is WebhookEventType.SUBSCRIBER_ALIAS:
-        event = _identity_fields(fields, customer)
-    else:
-        event = _lifecycle_event(fields, customer)
-    event["type"] = fields.type.value
-    event["id"] = fields.event_id
-    if fields.store is not Store.PROMOTIONAL and fields.type is not WebhookEventType.SUBSCRIBER_ALIAS:
-        event["app_id"] = app_id(fields.project_id, fields.store)
+def build_payload(row: CustomerEvent, customer: CustomerSnapshot) -> dict[str, Any]:
+    """The webhook body of a stored event."""
+    webhook_type = WebhookEventType(row.webhook_type)
+    event = BODY_BUILDERS[webhook_type](row, customer)
+    event["type"] = webhook_type.value
+    event["id"] = row.event_uuid
+    store = Store(row.store) if row.store else None
+    if store is not Store.PROMOTIONAL and webhook_type is not WebhookEventType.SUBSCRIBER_ALIAS:
+        event["app_id"] = app_id(row.project_id, store)
     return {"api_version": API_VERSION, "event": event}
 
 
-def _identity_fields(fields: PayloadFields, customer: CustomerSnapshot) -> dict[str, Any]:
+def _identity_fields(row: CustomerEvent, customer: CustomerSnapshot) -> dict[str, Any]:
     return {
-        "event_timestamp_ms": ms(fields.event_timestamp),
+        "event_timestamp_ms": ms(row.event_timestamp),
         "app_user_id": customer.app_user_id,
         "original_app_user_id": customer.original_app_user_id,
         "aliases": list(customer.aliases),
@@ -119,78 +93,117 @@ def _identity_fields(fields: PayloadFields, customer: CustomerSnapshot) -> dict[
     }
 
 
-def _lifecycle_event(fields: PayloadFields, customer: CustomerSnapshot) -> dict[str, Any]:
-    event = _identity_fields(fields, customer)
+def _prices(row: CustomerEvent) -> tuple[float | None, float | None, str]:
+    """(price in USD, price in the purchased currency, currency): where no money moved,
+    0 USD, as RevenueCat's bodies carry."""
+    if row.currency is None and CustomerEventType(row.type) not in REVENUE_EVENTS:
+        return 0.0, 0.0, "USD"
+    return _number(row.price_usd), _number(row.price), row.currency or "USD"
+
+
+def _lifecycle_event(row: CustomerEvent, customer: CustomerSnapshot) -> dict[str, Any]:
+    event = _identity_fields(row, customer)
+    store = Store(row.store) if row.store else None
+    price_usd, price, currency = _prices(row)
     event.update(
         {
-            "product_id": fields.product_id,
-            "entitlement_ids": list(fields.entitlement_ids) or None,
-            "entitlement_id": fields.entitlement_ids[0] if len(fields.entitlement_ids) == 1 else None,
-            "period_type": fields.period_type,
-            "purchased_at_ms": ms(fields.purchased_at),
-            "expiration_at_ms": ms(fields.expires_at),
-            "store": fields.store.value if fields.store else None,
-            "environment": fields.environment,
+            "product_id": row.product_id,
+            "entitlement_ids": list(row.entitlement_ids) or None,
+            "entitlement_id": row.entitlement_ids[0] if len(row.entitlement_ids) == 1 else None,
+            "period_type": row.period_type,
+            "purchased_at_ms": _fact_ms(row, "purchased_at") or ms(row.purchased_at),
+            "expiration_at_ms": _fact_ms(row, "expires_at"),
+            "store": row.store,
+            "environment": row.environment,
             "presented_offering_id": None,
-            "transaction_id": fields.transaction_id,
-            "original_transaction_id": fields.original_transaction_id,
+            "transaction_id": row.transaction_id,
+            "original_transaction_id": row.original_transaction_id,
             "is_family_share": False,
-            "country_code": fields.country_code or customer.country_code,
-            "currency": fields.currency,
-            "price": _number(fields.price_usd),
-            "price_in_purchased_currency": _number(fields.price),
+            "country_code": row.facts.get("country_code") or customer.country_code,
+            "currency": currency,
+            "price": price_usd,
+            "price_in_purchased_currency": price,
             "offer_code": None,
             "experiments": [],
         }
     )
-    commission = COMMISSION_BY_STORE.get(fields.store) if fields.store else None
+    commission = COMMISSION_BY_STORE.get(store) if store else None
     event["commission_percentage"] = commission
     event["tax_percentage"] = None
     event["takehome_percentage"] = None if commission is None else round(1 - commission, 4)
-    if fields.type is WebhookEventType.RENEWAL:
-        event["is_trial_conversion"] = fields.is_trial_conversion
-    if fields.type is WebhookEventType.CANCELLATION:
-        event["cancel_reason"] = fields.cancel_reason
-    if fields.type is WebhookEventType.EXPIRATION:
-        event["expiration_reason"] = fields.expiration_reason
-    if fields.type is WebhookEventType.BILLING_ISSUE:
-        event["grace_period_expiration_at_ms"] = ms(fields.grace_period_expires_at)
-    if fields.type is WebhookEventType.PRODUCT_CHANGE:
-        event["new_product_id"] = fields.new_product_id
     return event
 
 
-def _transfer_event(fields: PayloadFields) -> dict[str, Any]:
-    # RevenueCat's TRANSFER carries no app_user_id: only who lost and who received.
-    return {
-        "event_timestamp_ms": ms(fields.event_timestamp),
-        "store": fields.store.value if fields.store else None,
-        "environment": fields.environment,
-        "transferred_from": list(fields.transferred_from),
-        "transferred_to": list(fields.transferred_to),
+def _renewal_event(row: CustomerEvent, customer: CustomerSnapshot) -> dict[str, Any]:
+    return _lifecycle_event(row, customer) | {
+        "is_trial_conversion": bool(row.facts.get("is_trial_conversion"))
     }
 
 
-def _virtual_currency_event(fields: PayloadFields, customer: CustomerSnapshot) -> dict[str, Any]:
-    event = _identity_fields(fields, customer)
-    code = fields.virtual_currency_code or ""
+def _cancellation_event(row: CustomerEvent, customer: CustomerSnapshot) -> dict[str, Any]:
+    return _lifecycle_event(row, customer) | {"cancel_reason": row.cancel_reason}
+
+
+def _expiration_event(row: CustomerEvent, customer: CustomerSnapshot) -> dict[str, Any]:
+    return _lifecycle_event(row, customer) | {"expiration_reason": row.expiration_reason}
+
+
+def _billing_issue_event(row: CustomerEvent, customer: CustomerSnapshot) -> dict[str, Any]:
+    grace = _fact_ms(row, "grace_period_expires_at")
+    return _lifecycle_event(row, customer) | {"grace_period_expiration_at_ms": grace}
+
+
+def _product_change_event(row: CustomerEvent, customer: CustomerSnapshot) -> dict[str, Any]:
+    return _lifecycle_event(row, customer) | {"new_product_id": row.new_product_id}
+
+
+def _transfer_event(row: CustomerEvent, customer: CustomerSnapshot) -> dict[str, Any]:
+    # RevenueCat's TRANSFER carries no app_user_id: only who lost and who received.
+    return {
+        "event_timestamp_ms": ms(row.event_timestamp),
+        "store": row.store,
+        "environment": row.environment,
+        "transferred_from": list(row.transferred_from or []),
+        "transferred_to": list(row.transferred_to or []),
+    }
+
+
+def _virtual_currency_event(row: CustomerEvent, customer: CustomerSnapshot) -> dict[str, Any]:
+    event = _identity_fields(row, customer)
+    code = row.virtual_currency_code or ""
     event.update(
         {
             "adjustments": [
                 {
-                    "amount": fields.virtual_currency_amount or 0,
+                    "amount": row.virtual_currency_amount or 0,
                     "currency": {"code": code, "name": code, "description": None},
                 }
             ],
             "country_code": customer.country_code,
             "product_display_name": None,
-            "product_id": fields.product_id,
-            "purchase_environment": fields.environment,
+            "product_id": row.product_id,
+            "purchase_environment": row.environment,
             "source": "admin_api",
-            "store": fields.store.value if fields.store else None,
-            "transaction_id": fields.transaction_id,
-            "virtual_currency_transaction_id": fields.virtual_currency_transaction_id,
+            "store": row.store,
+            "transaction_id": row.transaction_id,
+            "virtual_currency_transaction_id": row.facts.get("virtual_currency_transaction_id"),
             "experiments": [],
         }
     )
     return event
+
+
+# Every webhook type an event can send has its builder here (a unit test checks it).
+BODY_BUILDERS: dict[WebhookEventType, Callable[[CustomerEvent, CustomerSnapshot], dict[str, Any]]] = {
+    WebhookEventType.INITIAL_PURCHASE: _lifecycle_event,
+    WebhookEventType.NON_RENEWING_PURCHASE: _lifecycle_event,
+    WebhookEventType.UNCANCELLATION: _lifecycle_event,
+    WebhookEventType.RENEWAL: _renewal_event,
+    WebhookEventType.CANCELLATION: _cancellation_event,
+    WebhookEventType.EXPIRATION: _expiration_event,
+    WebhookEventType.BILLING_ISSUE: _billing_issue_event,
+    WebhookEventType.PRODUCT_CHANGE: _product_change_event,
+    WebhookEventType.TRANSFER: _transfer_event,
+    WebhookEventType.SUBSCRIBER_ALIAS: _identity_fields,
+    WebhookEventType.VIRTUAL_CURRENCY_TRANSACTION: _virtual_currency_event,
+}

@@ -2,6 +2,7 @@
 type, with the documented sample bodies in ../shared/reference/webhooks/."""
 
 import json
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -9,8 +10,20 @@ from typing import Any
 
 import pytest
 
-from app.domain.enums import Store, WebhookEventType
-from app.webhooks.payloads import CustomerSnapshot, PayloadFields, build_payload
+from app.db.mapping import event_row
+from app.db.models import CustomerEvent
+from app.domain.enums import CancelReason, Environment, PeriodType, Store
+from app.domain.enums import CustomerEventType as E
+from app.domain.events import (
+    APP,
+    DomainEvent,
+    Money,
+    Period,
+    PurchaseEvent,
+    PurchasesTransferred,
+    VirtualCurrencyAdjusted,
+)
+from app.webhooks.payloads import CustomerSnapshot, build_payload
 
 SAMPLES = Path(__file__).resolve().parents[2].parent / "shared" / "reference" / "webhooks"
 NOW = datetime(2026, 3, 1, 12, tzinfo=UTC)
@@ -23,46 +36,50 @@ CUSTOMER = CustomerSnapshot(
 )
 
 
-def fields(type_: WebhookEventType, **extra: Any) -> PayloadFields:
-    base: dict[str, Any] = {
-        "event_id": "12345678-1234-1234-1234-123456789012",
-        "type": type_,
-        "event_timestamp": NOW,
-        "project_id": 1,
-        "store": Store.APP_STORE,
-        "environment": "PRODUCTION",
-        "product_id": "com.subscription.weekly",
-        "entitlement_ids": ["pro"],
-        "period_type": "NORMAL",
-        "purchased_at": NOW - timedelta(days=7),
-        "expires_at": NOW,
-        "transaction_id": "123456789012345",
-        "original_transaction_id": "123456789012345",
-        "price_usd": Decimal("8.14"),
-        "price": Decimal("7.99"),
-        "currency": "EUR",
-    }
-    base.update(extra)
-    return PayloadFields(**base)
+PERIOD = Period(
+    purchase_id=1,
+    store=Store.APP_STORE,
+    environment=Environment.PRODUCTION,
+    product_id="com.subscription.weekly",
+    entitlement_ids=("pro",),
+    period_type=PeriodType.NORMAL,
+    purchased_at=NOW - timedelta(days=7),
+    expires_at=NOW,
+    transaction_id="123456789012345",
+    original_transaction_id="123456789012345",
+)
+PAID = Money(Decimal("7.99"), "EUR", Decimal("8.14"))
 
 
+def stored(event: DomainEvent) -> CustomerEvent:
+    """The event as the timeline stores it: the builder's only input besides the customer."""
+    row = event_row(event, project_id=1, customer_id=1, now=NOW, actor=APP)
+    row.event_uuid = "12345678-1234-1234-1234-123456789012"
+    return row
+
+
+def purchase(type_: E, period: Period = PERIOD, **facts: Any) -> CustomerEvent:
+    return stored(PurchaseEvent(type=type_, period=period, **facts))
+
+
+TRIAL = replace(PERIOD, period_type=PeriodType.TRIAL)
 CASES = {
-    "INITIAL_PURCHASE": fields(WebhookEventType.INITIAL_PURCHASE),
-    "INITIAL_PURCHASE-trial-started": fields(WebhookEventType.INITIAL_PURCHASE, period_type="TRIAL", price=Decimal(0), price_usd=Decimal(0)),
-    "RENEWAL": fields(WebhookEventType.RENEWAL, is_trial_conversion=True),
-    "CANCELLATION": fields(WebhookEventType.CANCELLATION, cancel_reason="UNSUBSCRIBE"),
-    "CANCELLATION-refund": fields(WebhookEventType.CANCELLATION, cancel_reason="CUSTOMER_SUPPORT", price=Decimal("-7.99"), price_usd=Decimal("-8.14")),
-    "CANCELLATION-trial-cancelled": fields(WebhookEventType.CANCELLATION, cancel_reason="UNSUBSCRIBE", period_type="TRIAL"),
-    "UNCANCELLATION": fields(WebhookEventType.UNCANCELLATION),
-    "NON_RENEWING_PURCHASE": fields(WebhookEventType.NON_RENEWING_PURCHASE, expires_at=None),
-    "BILLING_ISSUE": fields(WebhookEventType.BILLING_ISSUE, grace_period_expires_at=NOW + timedelta(days=16)),
-    "EXPIRATION": fields(WebhookEventType.EXPIRATION, expiration_reason="UNSUBSCRIBE"),
-    "PRODUCT_CHANGE": fields(WebhookEventType.PRODUCT_CHANGE, new_product_id="com.subscription.yearly"),
-    "TRANSFER": fields(WebhookEventType.TRANSFER, transferred_from=["a"], transferred_to=["b"]),
-    "VIRTUAL_CURRENCY_TRANSACTION": fields(
-        WebhookEventType.VIRTUAL_CURRENCY_TRANSACTION, virtual_currency_code="CRD", virtual_currency_amount=100,
-        virtual_currency_transaction_id="vctx_1",
-    ),
+    "INITIAL_PURCHASE": purchase(E.STARTED_SUBSCRIPTION, money=PAID),
+    "INITIAL_PURCHASE-trial-started": purchase(E.STARTED_TRIAL, TRIAL, money=Money(Decimal(0), "EUR", Decimal(0))),
+    "RENEWAL": purchase(E.CONVERTED_FROM_TRIAL, money=PAID, is_trial_conversion=True),
+    "CANCELLATION": purchase(E.OPTED_OUT_OF_RENEWAL, cancel_reason=CancelReason.UNSUBSCRIBE),
+    "CANCELLATION-refund": purchase(E.REFUNDED, money=PAID.negated(), cancel_reason=CancelReason.CUSTOMER_SUPPORT),
+    "CANCELLATION-trial-cancelled": purchase(E.OPTED_OUT_OF_RENEWAL, TRIAL, cancel_reason=CancelReason.UNSUBSCRIBE),
+    "UNCANCELLATION": purchase(E.RESUBSCRIBED),
+    "NON_RENEWING_PURCHASE": purchase(E.MADE_PURCHASE, replace(PERIOD, expires_at=None), money=PAID),
+    "BILLING_ISSUE": purchase(E.HAD_BILLING_ISSUE, grace_period_expires_at=NOW + timedelta(days=16)),
+    "EXPIRATION": purchase(E.EXPIRED, expiration_reason=CancelReason.UNSUBSCRIBE),
+    "PRODUCT_CHANGE": purchase(E.CHANGED_RENEWAL_PREFERENCE, new_product_id="com.subscription.yearly"),
+    "TRANSFER": stored(PurchasesTransferred(
+        store=Store.APP_STORE, environment=Environment.PRODUCTION, transferred_from=("a",), transferred_to=("b",),
+        other_customer_id=2, sends_webhook=True,
+    )),
+    "VIRTUAL_CURRENCY_TRANSACTION": stored(VirtualCurrencyAdjusted(code="CRD", amount=100, transaction_id="vctx_1")),
 }  # fmt: skip
 # Fields a sample shows that the service does not have to send: one that is newer
 # than a sample or absent from older samples.
@@ -111,13 +128,12 @@ def test_fields_appear_only_on_their_own_type() -> None:
     for case in CASES.values():
         event = build_payload(case, CUSTOMER)["event"]
         for key, owner in only_on.items():
-            assert (key in event) == (case.type.value == owner), (case.type, key)
+            assert (key in event) == (case.webhook_type == owner), (case.webhook_type, key)
 
 
 def test_promotional_events_have_no_app_id_and_transfer_no_app_user_id() -> None:
-    promo = build_payload(fields(WebhookEventType.NON_RENEWING_PURCHASE, store=Store.PROMOTIONAL), CUSTOMER)[
-        "event"
-    ]
+    grant = purchase(E.GRANTED_ENTITLEMENT, replace(PERIOD, store=Store.PROMOTIONAL))
+    promo = build_payload(grant, CUSTOMER)["event"]
     assert "app_id" not in promo
     assert "app_user_id" not in build_payload(CASES["TRANSFER"], CUSTOMER)["event"]
 
