@@ -9,20 +9,14 @@ therefore a no-op, which is what makes `recordReceipt` safe to retry.
 Pure code: no I/O, all datetimes timezone-aware UTC.
 """
 
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import datetime
 from decimal import Decimal
 
 from app.domain.enums import CancelReason, CustomerEventType, PeriodType
 
 E = CustomerEventType
-
-MAX_ID_LENGTH = 255
-# Stores never report purchases from the future; a day of slack absorbs clock skew.
-MAX_PURCHASE_CLOCK_SKEW = timedelta(days=1)
-_CURRENCY_CODE = re.compile(r"^[A-Z]{3}$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -331,111 +325,3 @@ def _refund_events(
             refund = _draft(txn, E.REFUNDED)
             events.append(replace(refund, is_refund=True, cancel_reason=CancelReason.CUSTOMER_SUPPORT))
     return events
-
-
-# --- validation -----------------------------------------------------------------------
-
-Problem = tuple[int, str, str]  # (index in the posted list, input field, message)
-
-
-def validate_transactions(txns: Sequence[TransactionState], now: datetime) -> list[Problem]:
-    """Every problem in a posted receipt, so the client can fix them all in one go.
-
-    Fields are named as in the GraphQL input (`StoreTransactionInput`).
-    """
-    problems: list[Problem] = []
-    for index, txn in enumerate(txns):
-        problems.extend((index, field, message) for field, message in _transaction_problems(txn, now))
-    problems.extend(_conflicting_original_ids(txns))
-    return problems
-
-
-def _transaction_problems(txn: TransactionState, now: datetime) -> list[tuple[str, str]]:
-    naive = _naive_datetime_problems(txn)
-    # Comparing naive with aware datetimes raises, so dates are compared only when aware.
-    date_problems = naive or _date_problems(txn, now)
-    return [*_identifier_problems(txn), *_price_problems(txn), *date_problems]
-
-
-_DATETIME_FIELDS = {
-    "purchasedAt": "purchased_at",
-    "expiresAt": "expires_at",
-    "billingIssueDetectedAt": "billing_issue_detected_at",
-    "gracePeriodExpiresAt": "grace_period_expires_at",
-    "refundedAt": "refunded_at",
-}
-
-
-def _naive_datetime_problems(txn: TransactionState) -> list[tuple[str, str]]:
-    problems = []
-    for field, attribute in _DATETIME_FIELDS.items():
-        value: datetime | None = getattr(txn, attribute)
-        if value is not None and value.utcoffset() is None:
-            problems.append((field, "must include a time zone"))
-    return problems
-
-
-def _identifier_problems(txn: TransactionState) -> list[tuple[str, str]]:
-    problems = []
-    for field, value in (("transactionId", txn.transaction_id), ("productId", txn.product_id)):
-        if not value.strip():
-            problems.append((field, "must not be empty"))
-        elif len(value) > MAX_ID_LENGTH:
-            problems.append((field, f"must be at most {MAX_ID_LENGTH} characters"))
-    return problems
-
-
-def _price_problems(txn: TransactionState) -> list[tuple[str, str]]:
-    problems = []
-    if txn.price is not None and txn.currency is None:
-        problems.append(("currency", "is required with price"))
-    if txn.currency is not None and txn.price is None:
-        problems.append(("price", "is required with currency"))
-    if txn.currency is not None and not _CURRENCY_CODE.match(txn.currency):
-        problems.append(("currency", "must be an ISO 4217 code of 3 uppercase letters"))
-    if txn.price is not None and not txn.price.is_finite():
-        problems.append(("price", "must be a number"))
-    elif txn.price is not None and txn.price < 0:
-        problems.append(("price", "must not be negative"))
-    elif txn.price is not None and not _is_storable_price(txn.price):
-        problems.append(("price", f"must be below {MAX_PRICE} with at most {MAX_PRICE_DECIMALS} decimals"))
-    return problems
-
-
-MAX_PRICE = Decimal("1000000000")
-MAX_PRICE_DECIMALS = 6
-
-
-def _is_storable_price(price: Decimal) -> bool:
-    """Prices are kept exactly; an absurd magnitude or precision is a client error."""
-    exponent = price.as_tuple().exponent
-    return price < MAX_PRICE and isinstance(exponent, int) and -exponent <= MAX_PRICE_DECIMALS
-
-
-def _date_problems(txn: TransactionState, now: datetime) -> list[tuple[str, str]]:
-    problems = []
-    if txn.purchased_at > now + MAX_PURCHASE_CLOCK_SKEW:
-        problems.append(("purchasedAt", "must not be in the future"))
-    if txn.expires_at is not None and txn.expires_at <= txn.purchased_at:
-        problems.append(("expiresAt", "must be after purchasedAt"))
-    if txn.refunded_at is not None and txn.refunded_at < txn.purchased_at:
-        problems.append(("refundedAt", "must not be before purchasedAt"))
-    return problems
-
-
-def _conflicting_original_ids(txns: Sequence[TransactionState]) -> list[Problem]:
-    """A transaction id names one store transaction, so it has one original id."""
-    problems: list[Problem] = []
-    first_original: dict[str, str] = {}
-    for index, txn in enumerate(txns):
-        original = first_original.setdefault(txn.transaction_id, txn.original_transaction_id)
-        if original != txn.original_transaction_id:
-            problems.append(
-                (
-                    index,
-                    "originalTransactionId",
-                    f"transaction {txn.transaction_id!r} is already listed with "
-                    f"original transaction {original!r}",
-                )
-            )
-    return problems

@@ -71,8 +71,6 @@ async def _touch(db: Database, api_key_id: int, now: datetime) -> None:
     (the next request past the resolution tries again), never fails the request."""
     try:
         async with db.transaction() as session:
-            await session.exec(
-                update(ApiKey).where(col(ApiKey.id) == api_key_id).values(last_used_at=now)
-            )
+            await session.exec(update(ApiKey).where(col(ApiKey.id) == api_key_id).values(last_used_at=now))
     except DBAPIError:
         log.info("api_key_last_used_not_recorded", api_key_id=api_key_id)

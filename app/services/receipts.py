@@ -6,7 +6,7 @@ merged state and write one event per change, oldest first.
 """
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlmodel import col, select
@@ -29,20 +29,20 @@ from app.domain.enums import (
     Environment,
     ProductType,
     RestoreBehavior,
-    Store,
 )
 from app.domain.errors import DomainError, DomainErrors, ErrorCode
 from app.domain.events import APP, AliasCreated, Period, PurchaseEvent, event_money
-from app.domain.identity import validate_app_user_id
 from app.domain.prices import RateTable, resolve_price
 from app.domain.purchase_status import is_active
+from app.domain.receipt_validation import PostedReceipt as PostedReceipt
+from app.domain.receipt_validation import StoreRefs as StoreRefs
+from app.domain.receipt_validation import validate_receipt
 from app.domain.receipts import (
     EventDraft,
     TransactionState,
     diff_purchase,
     effective_expiry,
     group_transactions,
-    validate_transactions,
 )
 from app.domain.restore import RestoreOutcome, restore_outcome
 from app.services.customers import get_or_create_customer, lock_customers, merge_customers
@@ -50,81 +50,11 @@ from app.services.timeline import Timeline
 from app.services.transfers import move_purchases
 from app.services.unit_of_work import in_transaction
 
-MAX_TRANSACTIONS_PER_RECEIPT = 1000
-
-
-@dataclass(frozen=True, slots=True)
-class StoreRefs:
-    """The store's own ids of a transaction, needed to refund or cancel it there."""
-
-    package_name: str | None = None  # Google Play
-    purchase_token: str | None = None  # Google Play
-    subscription_id: str | None = None  # Web Billing (Stripe)
-    payment_id: str | None = None  # Web Billing (Stripe payment intent)
-
-
-@dataclass(frozen=True, slots=True)
-class PostedReceipt:
-    app_user_id: str
-    store: Store
-    environment: Environment
-    transactions: list[TransactionState]
-    store_refs: dict[str, StoreRefs] = field(default_factory=dict)  # by transaction id
-
 
 @dataclass(frozen=True, slots=True)
 class ReceiptResult:
     customer: Customer
     events: list[CustomerEvent]
-
-
-def validate_receipt(receipt: PostedReceipt, now: datetime) -> None:
-    validate_app_user_id(receipt.app_user_id)
-    if receipt.store is Store.PROMOTIONAL:
-        raise DomainError(
-            ErrorCode.INVALID_INPUT,
-            "PROMOTIONAL purchases are made by grantEntitlement, not posted.",
-            ("input", "store"),
-        )
-    if len(receipt.transactions) > MAX_TRANSACTIONS_PER_RECEIPT:
-        raise DomainError(
-            ErrorCode.INVALID_INPUT,
-            f"A receipt holds at most {MAX_TRANSACTIONS_PER_RECEIPT} transactions.",
-            ("input", "transactions"),
-        )
-    problems = validate_transactions(receipt.transactions, now)
-    problems += _text_problems(receipt)
-    if problems:
-        raise DomainErrors(
-            [
-                DomainError(ErrorCode.INVALID_INPUT, message, ("input", "transactions", str(index), field))
-                for index, field, message in problems
-            ]
-        )
-
-
-def _text_problems(receipt: PostedReceipt) -> list[tuple[int, str, str]]:
-    """Ids longer than the columns keep, and malformed country codes. (NUL and other
-    unstorable strings are refused for every request by app/graphql/input_guard.py.)"""
-    problems = []
-    for index, txn in enumerate(receipt.transactions):
-        refs = receipt.store_refs.get(txn.transaction_id) or StoreRefs()
-        limits = {
-            "originalTransactionId": (txn.original_transaction_id, 255),
-            "renewalProductId": (txn.renewal_product_id, 255),
-            "packageName": (refs.package_name, 255),
-            "purchaseToken": (refs.purchase_token, 1000),
-            "stripeSubscriptionId": (refs.subscription_id, 255),
-            "stripePaymentId": (refs.payment_id, 255),
-        }
-        problems += [
-            (index, name, f"At most {limit} characters.")
-            for name, (value, limit) in limits.items()
-            if value is not None and len(value) > limit
-        ]
-        if txn.country_code is not None and len(txn.country_code) != 2:
-            problems.append((index, "countryCode", "An ISO 3166-1 alpha-2 code, e.g. DE."))
-    return problems
 
 
 async def record_receipt(

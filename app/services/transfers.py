@@ -33,9 +33,7 @@ async def move_purchases(
     if not purchases:
         return
     ids = [p.id for p in purchases]
-    await session.exec(
-        update(Purchase).where(col(Purchase.id).in_(ids)).values(customer_id=target.id)
-    )
+    await session.exec(update(Purchase).where(col(Purchase.id).in_(ids)).values(customer_id=target.id))
     await session.exec(
         update(StoreTransaction)
         .where(col(StoreTransaction.purchase_id).in_(ids))

@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 
 from app.domain.enums import CancelReason, CustomerEventType, PeriodType
+from app.domain.receipt_validation import validate_transactions
 from app.domain.receipts import (
     DiffResult,
     TransactionState,
@@ -14,7 +15,6 @@ from app.domain.receipts import (
     effective_expiry,
     group_transactions,
     merge_transactions,
-    validate_transactions,
 )
 
 E = CustomerEventType

@@ -1,0 +1,78 @@
+"""Webhook endpoints and deliveries (the outbox), and actions at the stores."""
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlmodel import Field
+
+from app.db.models.base import ENUM, Base, _fk, _ts
+from app.db.types import UTCDateTime, utcnow
+
+
+class WebhookEndpoint(Base, table=True):
+    __tablename__ = "webhook_endpoint"
+    project_id: int = _fk("project.id")
+    url: str = Field(sa_type=sa.String(2000))
+    # Sent verbatim as the Authorization header; shown back only as "has one".
+    authorization_header: str | None = Field(default=None, sa_type=sa.String(5000))
+    # The HMAC key of X-Signature: it must be readable to sign, so it is not hashed.
+    signing_secret: str = Field(sa_type=sa.String(100))
+    environment: str | None = Field(default=None, sa_type=ENUM)
+    event_types: list[str] = Field(default_factory=list, sa_type=sa.JSON)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class WebhookDelivery(Base, table=True):
+    """The outbox: one row per event and matching endpoint, written in the event's
+    transaction, so nothing is lost if the process dies before sending."""
+
+    __tablename__ = "webhook_delivery"
+    __table_args__ = (
+        sa.UniqueConstraint("event_id", "endpoint_id"),
+        # The dispatcher's scan: due rows, oldest first.
+        sa.Index("ix_webhook_delivery_due", "status", "next_attempt_at"),
+        # In-order delivery: the oldest open delivery per endpoint and customer.
+        sa.Index("ix_webhook_delivery_order", "endpoint_id", "customer_id", "status", "id"),
+    )
+    project_id: int = _fk("project.id", index=False)
+    event_id: int = _fk("customer_event.id")
+    endpoint_id: int = _fk("webhook_endpoint.id", index=False)
+    customer_id: int = _fk("customer.id")
+    status: str = Field(default="PENDING", sa_type=ENUM)
+    attempts: int = Field(default=0)
+    next_attempt_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    last_attempt_at: datetime | None = _ts()
+    last_response_status: int | None = Field(default=None)
+    # A worker's lease on the row while it sends; a worker that dies lets it lapse.
+    locked_until: datetime | None = _ts()
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class StoreAction(Base, table=True):
+    """A refund or cancellation asked of a store: the durable record that makes
+    "call the store, then record" safe. At most one is in flight per purchase and kind,
+    so two simultaneous refunds make one store call; a confirmed action whose recording
+    failed is finished later from this row, so a refund the store made is never lost."""
+
+    __tablename__ = "store_action"
+    __table_args__ = (
+        sa.Index(
+            "uq_store_action_in_flight",
+            "purchase_id",
+            "kind",
+            unique=True,
+            sqlite_where=sa.text("status IN ('PENDING', 'CONFIRMED')"),
+            postgresql_where=sa.text("status IN ('PENDING', 'CONFIRMED')"),
+        ),
+        sa.Index("ix_store_action_status", "status", "updated_at"),
+    )
+    project_id: int = _fk("project.id", index=False)
+    purchase_id: int = _fk("purchase.id", index=False)
+    kind: str = Field(sa_type=sa.String(20))  # REFUND | CANCEL
+    status: str = Field(default="PENDING", sa_type=sa.String(20))  # PENDING CONFIRMED RECORDED FAILED
+    idempotency_key: str = Field(sa_type=sa.String(64), unique=True)
+    actor: str = Field(sa_type=sa.String(200))
+    reason: str | None = Field(default=None, sa_type=sa.String(1000))
+    store_answer: str | None = Field(default=None, sa_type=sa.String(1000))
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
