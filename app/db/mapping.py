@@ -9,7 +9,6 @@ from datetime import datetime
 from typing import Any
 
 from app.db.models import CustomerEvent, Purchase, StoreTransaction
-from app.domain.enums import CancelReason, Environment, PeriodType, Store
 from app.domain.events import (
     WEBHOOK_TYPES,
     Actor,
@@ -33,11 +32,11 @@ def transaction_state(row: StoreTransaction, original_transaction_id: str) -> Tr
         product_id=row.product_id,
         purchased_at=row.purchased_at,
         expires_at=row.expires_at,
-        period_type=PeriodType(row.period_type),
+        period_type=row.period_type,
         price=row.store_price,
         currency=row.store_currency,
         will_renew=row.will_renew,
-        cancel_reason=CancelReason(row.cancel_reason) if row.cancel_reason else None,
+        cancel_reason=row.cancel_reason,
         renewal_product_id=row.renewal_product_id,
         billing_issue_detected_at=row.billing_issue_detected_at,
         grace_period_expires_at=row.grace_period_expires_at,
@@ -54,9 +53,9 @@ def purchase_state(row: Purchase) -> TransactionState:
         product_id=row.product_id,
         purchased_at=row.purchased_at,
         expires_at=row.expires_at,
-        period_type=PeriodType(row.period_type),
+        period_type=row.period_type,
         will_renew=row.will_renew,
-        cancel_reason=CancelReason(row.cancel_reason) if row.cancel_reason else None,
+        cancel_reason=row.cancel_reason,
         renewal_product_id=row.renewal_product_id,
         billing_issue_detected_at=row.billing_issue_detected_at,
         grace_period_expires_at=row.grace_period_expires_at,
@@ -69,9 +68,9 @@ def write_transaction_state(row: StoreTransaction, txn: TransactionState) -> Non
     the row is created: a later post never reprices a period)."""
     row.product_id = txn.product_id
     row.expires_at = txn.expires_at
-    row.period_type = txn.period_type.value
+    row.period_type = txn.period_type
     row.will_renew = txn.will_renew
-    row.cancel_reason = txn.cancel_reason.value if txn.cancel_reason else None
+    row.cancel_reason = txn.cancel_reason
     row.renewal_product_id = txn.renewal_product_id
     row.billing_issue_detected_at = txn.billing_issue_detected_at
     row.grace_period_expires_at = txn.grace_period_expires_at
@@ -84,9 +83,9 @@ def write_purchase_state(purchase: Purchase, latest: TransactionState) -> None:
     purchase.product_id = latest.product_id
     purchase.purchased_at = latest.purchased_at
     purchase.expires_at = latest.expires_at
-    purchase.period_type = latest.period_type.value
+    purchase.period_type = latest.period_type
     purchase.will_renew = latest.will_renew if latest.expires_at is not None else False
-    purchase.cancel_reason = latest.cancel_reason.value if latest.cancel_reason else None
+    purchase.cancel_reason = latest.cancel_reason
     purchase.billing_issue_detected_at = latest.billing_issue_detected_at
     purchase.grace_period_expires_at = latest.grace_period_expires_at
     purchase.refunded_at = latest.refunded_at
@@ -107,11 +106,11 @@ def period_of(
     """The period an event about a whole purchase is about: its latest one."""
     return Period(
         purchase_id=purchase.id,
-        store=Store(purchase.store),
-        environment=Environment(purchase.environment),
+        store=purchase.store,
+        environment=purchase.environment,
         product_id=purchase.product_id,
         entitlement_ids=tuple(entitlement_ids),
-        period_type=PeriodType(latest.period_type if latest else purchase.period_type),
+        period_type=latest.period_type if latest else purchase.period_type,
         purchased_at=latest.purchased_at if latest else purchase.purchased_at,
         expires_at=expires_at,
         transaction_id=latest.transaction_id if latest else purchase.original_transaction_id,
@@ -134,8 +133,8 @@ def event_row(
         project_id=project_id,
         customer_id=customer_id,
         event_uuid=str(uuid.uuid4()),
-        type=event.type.value,
-        webhook_type=WEBHOOK_TYPES[event.type].value,
+        type=event.type,
+        webhook_type=WEBHOOK_TYPES[event.type],
         description=describe(event.type),
         purchased_at=now,
         event_timestamp=now,
@@ -150,8 +149,8 @@ def event_row(
     if isinstance(event, PurchaseEvent):
         _purchase_columns(row, event)
     elif isinstance(event, PurchasesTransferred):
-        row.store = event.store.value
-        row.environment = event.environment.value
+        row.store = event.store
+        row.environment = event.environment
         row.transferred_from = list(event.transferred_from)
         row.transferred_to = list(event.transferred_to)
         row.related_customer_id = event.other_customer_id
@@ -169,16 +168,16 @@ def _purchase_columns(row: CustomerEvent, event: PurchaseEvent) -> None:
     row.purchase_id = period.purchase_id
     row.description = event.description or row.description
     row.purchased_at = event.occurred_at or period.purchased_at
-    row.environment = period.environment.value
-    row.store = period.store.value
+    row.environment = period.environment
+    row.store = period.store
     row.product_id = period.product_id
     row.new_product_id = event.new_product_id
     row.entitlement_ids = list(period.entitlement_ids)
-    row.period_type = period.period_type.value
+    row.period_type = period.period_type
     row.transaction_id = period.transaction_id
     row.original_transaction_id = period.original_transaction_id
-    row.cancel_reason = event.cancel_reason.value if event.cancel_reason else None
-    row.expiration_reason = event.expiration_reason.value if event.expiration_reason else None
+    row.cancel_reason = event.cancel_reason
+    row.expiration_reason = event.expiration_reason
     if event.money is not None:
         row.price = event.money.amount
         row.currency = event.money.currency or "USD"

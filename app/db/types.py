@@ -2,10 +2,13 @@
 
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Any
+from enum import StrEnum
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Dialect
+
+E = TypeVar("E", bound=StrEnum)
 
 
 class UTCDateTime(sa.TypeDecorator[datetime]):
@@ -53,3 +56,21 @@ class DecimalText(sa.TypeDecorator[Decimal]):
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+class EnumText(sa.TypeDecorator[E]):
+    """A domain enum stored as its plain string value (no native PostgreSQL enum to
+    migrate when a store or event type is added) and read back as the enum."""
+
+    impl = sa.String(40)
+    cache_ok = True
+
+    def __init__(self, enum: type[E]) -> None:
+        super().__init__()
+        self.enum = enum
+
+    def process_bind_param(self, value: E | str | None, dialect: Dialect) -> str | None:
+        return None if value is None else self.enum(value).value
+
+    def process_result_value(self, value: str | None, dialect: Dialect) -> E | None:
+        return None if value is None else self.enum(value)

@@ -29,8 +29,8 @@ async def _cancel_web_billing_subscriptions(
             await session.exec(
                 select(Purchase).where(
                     Purchase.customer_id == customer.id,
-                    Purchase.store == Store.RC_BILLING.value,
-                    Purchase.type == ProductType.SUBSCRIPTION.value,
+                    Purchase.store == Store.RC_BILLING,
+                    Purchase.type == ProductType.SUBSCRIPTION,
                     col(Purchase.will_renew),
                     col(Purchase.refunded_at).is_(None),
                     col(Purchase.access_expires_at) > now,

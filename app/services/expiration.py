@@ -76,7 +76,7 @@ async def _write_events(session: AsyncSession, due: list[Purchase], now: datetim
             billing_issue_detected_at=purchase.billing_issue_detected_at,
         ):
             purchase.will_renew = False
-            purchase.cancel_reason = CancelReason.BILLING_ERROR.value
+            purchase.cancel_reason = CancelReason.BILLING_ERROR
             cancelled = PurchaseEvent(
                 type=CustomerEventType.CANCELLED_BILLING_ERROR,
                 period=period,

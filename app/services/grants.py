@@ -67,18 +67,18 @@ async def grant_entitlement(
         grant = Purchase(
             project_id=project_id,
             customer_id=customer.id,
-            store=Store.PROMOTIONAL.value,
-            environment=Environment.PRODUCTION.value,
+            store=Store.PROMOTIONAL,
+            environment=Environment.PRODUCTION,
             product_id=promo_product_id(entitlement.identifier, window.product_id_suffix),
             original_transaction_id=transaction_id,
-            type=ProductType.NON_RENEWING.value,
+            type=ProductType.NON_RENEWING,
             is_granted=True,
             granted_entitlement=entitlement.identifier,
             original_purchased_at=now,
             purchased_at=now,
             expires_at=window.expires_at,
             access_expires_at=window.expires_at,
-            period_type=PeriodType.PROMOTIONAL.value,
+            period_type=PeriodType.PROMOTIONAL,
             will_renew=False,
         )
         session.add(grant)
@@ -94,7 +94,7 @@ async def grant_entitlement(
                 environment=grant.environment,
                 purchased_at=now,
                 expires_at=window.expires_at,
-                period_type=PeriodType.PROMOTIONAL.value,
+                period_type=PeriodType.PROMOTIONAL,
                 price=Decimal(0),
                 currency="USD",
                 price_usd=Decimal(0),
@@ -148,7 +148,7 @@ async def revoke_granted_entitlement(
         for grant in grants:
             grant.expires_at = now
             grant.access_expires_at = now
-            grant.cancel_reason = CancelReason.DEVELOPER_INITIATED.value
+            grant.cancel_reason = CancelReason.DEVELOPER_INITIATED
             # The removal is the end of this grant: the scheduler writes no EXPIRED for it.
             grant.expired_event_at = now
             grant.updated_at = now

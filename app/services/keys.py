@@ -44,7 +44,7 @@ def new_api_key(project_id: int, name: str, role: ApiKeyRole, secret: str) -> Ap
     return ApiKey(
         project_id=project_id,
         name=name,
-        role=role.value,
+        role=role,
         prefix=secret[:PREFIX_LENGTH],
         key_hash=hash_secret(secret),
     )
@@ -63,7 +63,7 @@ async def authenticate(db: Database, secret: str) -> Principal | None:
     now = utcnow()
     if row.last_used_at is None or (now - row.last_used_at).total_seconds() > LAST_USED_RESOLUTION_SECONDS:
         await _touch(db, row.id, now)
-    return Principal(row.project_id, ApiKeyRole(row.role), row.name, row.id)
+    return Principal(row.project_id, row.role, row.name, row.id)
 
 
 async def _touch(db: Database, api_key_id: int, now: datetime) -> None:

@@ -175,8 +175,8 @@ async def create_product(
         row = Product(
             project_id=project_id,
             identifier=identifier,
-            store=store.value,
-            type=type_.value,
+            store=store,
+            type=type_,
             price_amount=price[0] if price else None,
             price_currency=price[1] if price else None,
         )
@@ -263,7 +263,7 @@ async def set_current_offering(db: Database, project_id: int, identifier: str) -
 async def set_restore_behavior(db: Database, project_id: int, behavior: RestoreBehavior) -> Project:
     async with db.transaction() as session:
         project = await _project(session, project_id)
-        project.restore_behavior = behavior.value
+        project.restore_behavior = behavior
         session.add(project)
         return project
 

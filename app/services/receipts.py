@@ -26,9 +26,7 @@ from app.db.models import (
     StoreTransaction,
 )
 from app.domain.enums import (
-    Environment,
     ProductType,
-    RestoreBehavior,
 )
 from app.domain.errors import DomainError, DomainErrors, ErrorCode
 from app.domain.events import APP, AliasCreated, Period, PurchaseEvent, event_money
@@ -107,7 +105,7 @@ class ReceiptIngestion:
             await self.session.exec(
                 select(Product).where(
                     Product.project_id == self.project_id,
-                    Product.store == self.receipt.store.value,
+                    Product.store == self.receipt.store,
                     col(Product.identifier).in_(identifiers),
                 )
             )
@@ -140,7 +138,7 @@ class ReceiptIngestion:
     async def _stored_purchases(self, original_ids: list[str]) -> dict[str, Purchase]:
         statement = select(Purchase).where(
             Purchase.project_id == self.project_id,
-            Purchase.store == self.receipt.store.value,
+            Purchase.store == self.receipt.store,
             col(Purchase.original_transaction_id).in_(original_ids),
         )
         if on_postgres(self.session):
@@ -161,7 +159,7 @@ class ReceiptIngestion:
             return customer
         project = await self.session.get(Project, self.project_id)
         assert project is not None and customer.id is not None
-        behavior = RestoreBehavior(project.restore_behavior)
+        behavior = project.restore_behavior
         await lock_customers(self.session, [customer.id, *owned_elsewhere])
         for owner_id, owned in owned_elsewhere.items():
             owner = await self.session.get(Customer, owner_id)
@@ -247,18 +245,18 @@ class ReceiptIngestion:
     ) -> Purchase:
         first = txns[0]
         product = self.products[first.product_id]
-        type_ = ProductType.SUBSCRIPTION if first.expires_at is not None else ProductType(product.type)
+        type_ = ProductType.SUBSCRIPTION if first.expires_at is not None else product.type
         if type_ is ProductType.SUBSCRIPTION and first.expires_at is None:
             type_ = ProductType.NON_RENEWING
         assert customer.id is not None
         return Purchase(
             project_id=self.project_id,
             customer_id=customer.id,
-            store=self.receipt.store.value,
-            environment=self.receipt.environment.value,
+            store=self.receipt.store,
+            environment=self.receipt.environment,
             product_id=first.product_id,
             original_transaction_id=original_transaction_id,
-            type=type_.value,
+            type=type_,
             original_purchased_at=first.purchased_at,
             purchased_at=first.purchased_at,
         )
@@ -329,7 +327,7 @@ class ReceiptIngestion:
         period = Period(
             purchase_id=purchase.id,
             store=self.receipt.store,
-            environment=Environment(purchase.environment),
+            environment=purchase.environment,
             product_id=draft.product_id,
             entitlement_ids=tuple(self.entitlements.get(draft.product_id, [])),
             period_type=draft.period_type,

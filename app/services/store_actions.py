@@ -37,7 +37,7 @@ from app.db.models import (
     StoreAction,
     StoreTransaction,
 )
-from app.domain.enums import CancelReason, CustomerEventType, PeriodType, ProductType, Store
+from app.domain.enums import CancelReason, CustomerEventType, ProductType
 from app.domain.errors import DomainError, ErrorCode
 from app.domain.events import Actor, Period, PurchaseEvent, event_money
 from app.domain.store_actions import cancelled, check_cancel, check_refund, refunded
@@ -89,14 +89,14 @@ async def _reserve(
     async with db.transaction() as session:
         purchase = await _purchase(session, project_id, purchase_id, lock=True)
         if kind == REFUND:
-            check_refund(Store(purchase.store), purchase.refunded_at, purchase.is_granted, FIELD)
+            check_refund(purchase.store, purchase.refunded_at, purchase.is_granted, FIELD)
         else:
             check_cancel(
-                Store(purchase.store), ProductType(purchase.type), PeriodType(purchase.period_type),
+                purchase.store, purchase.type, purchase.period_type,
                 is_granted=purchase.is_granted, will_renew=purchase.will_renew,
                 access_expires_at=purchase.access_expires_at, refunded_at=purchase.refunded_at, now=now, field=FIELD,
             )  # fmt: skip
-        store = Store(purchase.store)
+        store = purchase.store
         if stores.get(store) is None:
             raise DomainError(
                 ErrorCode.STORE_NOT_CONFIGURED,
@@ -128,9 +128,9 @@ async def _reserve(
 
 def _ref(purchase: Purchase, latest: StoreTransaction) -> StorePurchaseRef:
     return StorePurchaseRef(
-        store=Store(purchase.store),
+        store=purchase.store,
         product_id=purchase.product_id,
-        is_subscription=purchase.type == ProductType.SUBSCRIPTION.value,
+        is_subscription=purchase.type is ProductType.SUBSCRIPTION,
         original_transaction_id=purchase.original_transaction_id,
         latest_transaction_id=latest.transaction_id,
         package_name=purchase.store_package_name,

@@ -10,7 +10,6 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.db.engine import Database
 from app.db.models import Customer, Purchase, StoreTransaction
-from app.domain.enums import Environment, Store
 from app.domain.errors import DomainError, ErrorCode
 from app.domain.events import Actor, PurchasesTransferred
 from app.domain.transfers import transfer_environment
@@ -43,10 +42,10 @@ async def move_purchases(
         purchase.customer_id = target.id  # type: ignore[assignment]
     source_ids = (await timeline.snapshot(source)).aliases
     target_ids = (await timeline.snapshot(target)).aliases
-    environment = transfer_environment([Environment(p.environment) for p in purchases])
+    environment = transfer_environment([p.environment for p in purchases])
     for customer, other, sends in ((source, target, False), (target, source, True)):
         event = PurchasesTransferred(
-            store=Store(purchases[0].store),
+            store=purchases[0].store,
             environment=environment,
             transferred_from=tuple(source_ids),
             transferred_to=tuple(target_ids),

@@ -43,7 +43,7 @@ async def create_endpoint(
             url=url,
             authorization_header=authorization,
             signing_secret=secret,
-            environment=environment.value if environment else None,
+            environment=environment,
             event_types=sorted({t.value for t in event_types}),
             created_at=now,
         )
@@ -106,7 +106,7 @@ async def retry_delivery(
         )
         if row is None:
             raise DomainError(ErrorCode.INVALID_INPUT, "No such webhook delivery.", ("input", "deliveryId"))
-        row.status = DeliveryStatus.RETRYING.value
+        row.status = DeliveryStatus.RETRYING
         row.next_attempt_at = now
         row.locked_until = None
         session.add(row)

@@ -13,10 +13,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from enum import StrEnum
 from typing import Any
 
 from app.db.models import CustomerEvent
-from app.domain.enums import CustomerEventType, Store, WebhookEventType
+from app.domain.enums import Store, WebhookEventType
 from app.domain.events import REVENUE_EVENTS
 
 API_VERSION = "1.0"
@@ -55,6 +56,11 @@ def _fact_ms(row: CustomerEvent, key: str) -> int | None:
     return None if value is None else ms(datetime.fromisoformat(value))
 
 
+def _plain(value: StrEnum | None) -> str | None:
+    """An enum as the plain JSON string receivers get."""
+    return None if value is None else value.value
+
+
 def _number(value: Decimal | None) -> float | None:
     return None if value is None else float(value)
 
@@ -73,11 +79,11 @@ def subscriber_attributes(customer: CustomerSnapshot) -> dict[str, dict[str, Any
 
 def build_payload(row: CustomerEvent, customer: CustomerSnapshot) -> dict[str, Any]:
     """The webhook body of a stored event."""
-    webhook_type = WebhookEventType(row.webhook_type)
+    webhook_type = row.webhook_type
     event = BODY_BUILDERS[webhook_type](row, customer)
     event["type"] = webhook_type.value
     event["id"] = row.event_uuid
-    store = Store(row.store) if row.store else None
+    store = row.store
     if store is not Store.PROMOTIONAL and webhook_type is not WebhookEventType.SUBSCRIBER_ALIAS:
         event["app_id"] = app_id(row.project_id, store)
     return {"api_version": API_VERSION, "event": event}
@@ -96,25 +102,25 @@ def _identity_fields(row: CustomerEvent, customer: CustomerSnapshot) -> dict[str
 def _prices(row: CustomerEvent) -> tuple[float | None, float | None, str]:
     """(price in USD, price in the purchased currency, currency): where no money moved,
     0 USD, as RevenueCat's bodies carry."""
-    if row.currency is None and CustomerEventType(row.type) not in REVENUE_EVENTS:
+    if row.currency is None and row.type not in REVENUE_EVENTS:
         return 0.0, 0.0, "USD"
     return _number(row.price_usd), _number(row.price), row.currency or "USD"
 
 
 def _lifecycle_event(row: CustomerEvent, customer: CustomerSnapshot) -> dict[str, Any]:
     event = _identity_fields(row, customer)
-    store = Store(row.store) if row.store else None
+    store = row.store
     price_usd, price, currency = _prices(row)
     event.update(
         {
             "product_id": row.product_id,
             "entitlement_ids": list(row.entitlement_ids) or None,
             "entitlement_id": row.entitlement_ids[0] if len(row.entitlement_ids) == 1 else None,
-            "period_type": row.period_type,
+            "period_type": _plain(row.period_type),
             "purchased_at_ms": _fact_ms(row, "purchased_at") or ms(row.purchased_at),
             "expiration_at_ms": _fact_ms(row, "expires_at"),
-            "store": row.store,
-            "environment": row.environment,
+            "store": _plain(row.store),
+            "environment": _plain(row.environment),
             "presented_offering_id": None,
             "transaction_id": row.transaction_id,
             "original_transaction_id": row.original_transaction_id,
@@ -141,11 +147,11 @@ def _renewal_event(row: CustomerEvent, customer: CustomerSnapshot) -> dict[str, 
 
 
 def _cancellation_event(row: CustomerEvent, customer: CustomerSnapshot) -> dict[str, Any]:
-    return _lifecycle_event(row, customer) | {"cancel_reason": row.cancel_reason}
+    return _lifecycle_event(row, customer) | {"cancel_reason": _plain(row.cancel_reason)}
 
 
 def _expiration_event(row: CustomerEvent, customer: CustomerSnapshot) -> dict[str, Any]:
-    return _lifecycle_event(row, customer) | {"expiration_reason": row.expiration_reason}
+    return _lifecycle_event(row, customer) | {"expiration_reason": _plain(row.expiration_reason)}
 
 
 def _billing_issue_event(row: CustomerEvent, customer: CustomerSnapshot) -> dict[str, Any]:
@@ -161,8 +167,8 @@ def _transfer_event(row: CustomerEvent, customer: CustomerSnapshot) -> dict[str,
     # RevenueCat's TRANSFER carries no app_user_id: only who lost and who received.
     return {
         "event_timestamp_ms": ms(row.event_timestamp),
-        "store": row.store,
-        "environment": row.environment,
+        "store": _plain(row.store),
+        "environment": _plain(row.environment),
         "transferred_from": list(row.transferred_from or []),
         "transferred_to": list(row.transferred_to or []),
     }
@@ -182,9 +188,9 @@ def _virtual_currency_event(row: CustomerEvent, customer: CustomerSnapshot) -> d
             "country_code": customer.country_code,
             "product_display_name": None,
             "product_id": row.product_id,
-            "purchase_environment": row.environment,
+            "purchase_environment": _plain(row.environment),
             "source": "admin_api",
-            "store": row.store,
+            "store": _plain(row.store),
             "transaction_id": row.transaction_id,
             "virtual_currency_transaction_id": row.facts.get("virtual_currency_transaction_id"),
             "experiments": [],

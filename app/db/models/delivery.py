@@ -5,8 +5,9 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlmodel import Field
 
-from app.db.models.base import ENUM, Base, _fk, _ts
-from app.db.types import UTCDateTime, utcnow
+from app.db.models.base import Base, _fk, _ts
+from app.db.types import EnumText, UTCDateTime, utcnow
+from app.domain.enums import DeliveryStatus, Environment
 
 
 class WebhookEndpoint(Base, table=True):
@@ -17,7 +18,7 @@ class WebhookEndpoint(Base, table=True):
     authorization_header: str | None = Field(default=None, sa_type=sa.String(5000))
     # The HMAC key of X-Signature: it must be readable to sign, so it is not hashed.
     signing_secret: str = Field(sa_type=sa.String(100))
-    environment: str | None = Field(default=None, sa_type=ENUM)
+    environment: Environment | None = Field(default=None, sa_type=EnumText(Environment))
     event_types: list[str] = Field(default_factory=list, sa_type=sa.JSON)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
@@ -38,7 +39,7 @@ class WebhookDelivery(Base, table=True):
     event_id: int = _fk("customer_event.id")
     endpoint_id: int = _fk("webhook_endpoint.id", index=False)
     customer_id: int = _fk("customer.id")
-    status: str = Field(default="PENDING", sa_type=ENUM)
+    status: DeliveryStatus = Field(default=DeliveryStatus.PENDING, sa_type=EnumText(DeliveryStatus))
     attempts: int = Field(default=0)
     next_attempt_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     last_attempt_at: datetime | None = _ts()

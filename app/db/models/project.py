@@ -6,14 +6,17 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from app.db.models.base import ENUM, Base, _fk, _ts
-from app.db.types import DecimalText, UTCDateTime, utcnow
+from app.db.models.base import Base, _fk, _ts
+from app.db.types import DecimalText, EnumText, UTCDateTime, utcnow
+from app.domain.enums import ApiKeyRole, ProductType, RestoreBehavior, Store
 
 
 class Project(Base, table=True):
     __tablename__ = "project"
     name: str = Field(sa_type=sa.String(200))
-    restore_behavior: str = Field(default="TRANSFER", sa_type=ENUM)
+    restore_behavior: RestoreBehavior = Field(
+        default=RestoreBehavior.TRANSFER, sa_type=EnumText(RestoreBehavior)
+    )
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
@@ -21,7 +24,7 @@ class ApiKey(Base, table=True):
     __tablename__ = "api_key"
     project_id: int = _fk("project.id")
     name: str = Field(sa_type=sa.String(200))
-    role: str = Field(sa_type=ENUM)
+    role: ApiKeyRole = Field(sa_type=EnumText(ApiKeyRole))
     prefix: str = Field(sa_type=sa.String(16))
     # SHA-256 of the key: keys are long random strings, so a fast hash is enough.
     key_hash: str = Field(sa_type=sa.String(64), unique=True)
@@ -44,8 +47,8 @@ class Product(Base, table=True):
     __table_args__ = (sa.UniqueConstraint("project_id", "store", "identifier"),)
     project_id: int = _fk("project.id", index=False)
     identifier: str = Field(sa_type=sa.String(200))
-    store: str = Field(sa_type=ENUM)
-    type: str = Field(sa_type=ENUM)
+    store: Store = Field(sa_type=EnumText(Store))
+    type: ProductType = Field(sa_type=EnumText(ProductType))
     price_amount: Decimal | None = Field(default=None, sa_type=DecimalText)
     price_currency: str | None = Field(default=None, sa_type=sa.String(3))
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

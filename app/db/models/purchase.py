@@ -7,8 +7,17 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Field
 
-from app.db.models.base import ENUM, Base, _fk, _ts
-from app.db.types import DecimalText, UTCDateTime, utcnow
+from app.db.models.base import Base, _fk, _ts
+from app.db.types import DecimalText, EnumText, UTCDateTime, utcnow
+from app.domain.enums import (
+    CancelReason,
+    CustomerEventType,
+    Environment,
+    PeriodType,
+    ProductType,
+    Store,
+    WebhookEventType,
+)
 
 
 class Purchase(Base, table=True):
@@ -25,11 +34,11 @@ class Purchase(Base, table=True):
     )
     project_id: int = _fk("project.id", index=False)
     customer_id: int = _fk("customer.id")
-    store: str = Field(sa_type=ENUM)
-    environment: str = Field(sa_type=ENUM)
+    store: Store = Field(sa_type=EnumText(Store))
+    environment: Environment = Field(sa_type=EnumText(Environment))
     product_id: str = Field(sa_type=sa.String(255))
     original_transaction_id: str = Field(sa_type=sa.String(255))
-    type: str = Field(sa_type=ENUM)
+    type: ProductType = Field(sa_type=EnumText(ProductType))
     is_granted: bool = Field(default=False)
     # For grants: the entitlement granted (grants map to no product).
     granted_entitlement: str | None = Field(default=None, sa_type=sa.String(200))
@@ -38,9 +47,9 @@ class Purchase(Base, table=True):
     expires_at: datetime | None = _ts()
     # expires_at, or the grace period end when later: when access really ends.
     access_expires_at: datetime | None = _ts()
-    period_type: str = Field(default="NORMAL", sa_type=ENUM)
+    period_type: PeriodType = Field(default=PeriodType.NORMAL, sa_type=EnumText(PeriodType))
     will_renew: bool = Field(default=True)
-    cancel_reason: str | None = Field(default=None, sa_type=ENUM)
+    cancel_reason: CancelReason | None = Field(default=None, sa_type=EnumText(CancelReason))
     unsubscribe_detected_at: datetime | None = _ts()
     billing_issue_detected_at: datetime | None = _ts()
     grace_period_expires_at: datetime | None = _ts()
@@ -69,10 +78,10 @@ class StoreTransaction(Base, table=True):
     customer_id: int = _fk("customer.id")
     transaction_id: str = Field(sa_type=sa.String(255))
     product_id: str = Field(sa_type=sa.String(255))
-    environment: str = Field(sa_type=ENUM)
+    environment: Environment = Field(sa_type=EnumText(Environment))
     purchased_at: datetime = Field(sa_type=UTCDateTime)
     expires_at: datetime | None = _ts()
-    period_type: str = Field(default="NORMAL", sa_type=ENUM)
+    period_type: PeriodType = Field(default=PeriodType.NORMAL, sa_type=EnumText(PeriodType))
     price: Decimal | None = Field(default=None, sa_type=DecimalText)
     currency: str | None = Field(default=None, sa_type=sa.String(3))
     price_usd: Decimal | None = Field(default=None, sa_type=DecimalText)
@@ -80,7 +89,7 @@ class StoreTransaction(Base, table=True):
     store_price: Decimal | None = Field(default=None, sa_type=DecimalText)
     store_currency: str | None = Field(default=None, sa_type=sa.String(3))
     will_renew: bool = Field(default=True)
-    cancel_reason: str | None = Field(default=None, sa_type=ENUM)
+    cancel_reason: CancelReason | None = Field(default=None, sa_type=EnumText(CancelReason))
     renewal_product_id: str | None = Field(default=None, sa_type=sa.String(255))
     billing_issue_detected_at: datetime | None = _ts()
     grace_period_expires_at: datetime | None = _ts()
@@ -114,21 +123,21 @@ class CustomerEvent(Base, table=True):
     )
     # The webhook event id: the same on every delivery attempt.
     event_uuid: str = Field(sa_type=sa.String(36), unique=True)
-    type: str = Field(sa_type=ENUM)
-    webhook_type: str = Field(sa_type=ENUM)
+    type: CustomerEventType = Field(sa_type=EnumText(CustomerEventType))
+    webhook_type: WebhookEventType = Field(sa_type=EnumText(WebhookEventType))
     description: str = Field(sa_type=sa.String(300))
     purchased_at: datetime = Field(sa_type=UTCDateTime)
     event_timestamp: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
-    environment: str = Field(default="PRODUCTION", sa_type=ENUM)
-    store: str | None = Field(default=None, sa_type=ENUM)
+    environment: Environment = Field(default=Environment.PRODUCTION, sa_type=EnumText(Environment))
+    store: Store | None = Field(default=None, sa_type=EnumText(Store))
     product_id: str | None = Field(default=None, sa_type=sa.String(255))
     new_product_id: str | None = Field(default=None, sa_type=sa.String(255))
     entitlement_ids: list[str] = Field(default_factory=list, sa_type=sa.JSON)
-    period_type: str | None = Field(default=None, sa_type=ENUM)
+    period_type: PeriodType | None = Field(default=None, sa_type=EnumText(PeriodType))
     transaction_id: str | None = Field(default=None, sa_type=sa.String(255))
     original_transaction_id: str | None = Field(default=None, sa_type=sa.String(255))
-    cancel_reason: str | None = Field(default=None, sa_type=ENUM)
-    expiration_reason: str | None = Field(default=None, sa_type=ENUM)
+    cancel_reason: CancelReason | None = Field(default=None, sa_type=EnumText(CancelReason))
+    expiration_reason: CancelReason | None = Field(default=None, sa_type=EnumText(CancelReason))
     price: Decimal | None = Field(default=None, sa_type=DecimalText)
     currency: str | None = Field(default=None, sa_type=sa.String(3))
     price_usd: Decimal | None = Field(default=None, sa_type=DecimalText)
