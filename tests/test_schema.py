@@ -47,18 +47,6 @@ PENDING_CONTRACT_DIFFERENCES = {
     "TYPE_REMOVED: ConfigureWebBillingAppInput was removed.",
     "FIELD_REMOVED: Field Mutation.configurePlayStoreApp was removed.",
     "FIELD_REMOVED: Field Mutation.configureWebBillingApp was removed.",
-    # Issue 10: the timeline and webhook rules of DESIGN 4.1, 4.2 and 4.9.
-    "VALUE_REMOVED_FROM_ENUM: Enum value WebhookEventType.SUBSCRIPTION_EXTENDED was removed.",
-    "VALUE_REMOVED_FROM_ENUM: Enum value WebhookEventType.SUBSCRIPTION_PAUSED was removed.",
-    "VALUE_REMOVED_FROM_ENUM: Enum value WebhookEventType.REFUND_REVERSED was removed.",
-    "VALUE_REMOVED_FROM_ENUM: Enum value CustomerEventType.EXTENDED was removed.",
-    "VALUE_REMOVED_FROM_ENUM: Enum value CustomerEventType.REFUND_REVERSED was removed.",
-    "VALUE_REMOVED_FROM_ENUM: Enum value CustomerEventType.PAUSED was removed.",
-    "FIELD_REMOVED: Field StoreTransactionInput.isFamilyShare was removed.",
-    "FIELD_REMOVED: Field StoreTransactionInput.offerCode was removed.",
-    "FIELD_REMOVED: Field StoreTransactionInput.presentedOfferingIdentifier was removed.",
-    "FIELD_REMOVED: Field StoreTransactionInput.pausedAt was removed.",
-    "FIELD_REMOVED: Field StoreTransactionInput.autoResumeAt was removed.",
     # Issue 13: limits (TOO_LARGE) and the new webhook bullets of DESIGN 4.9.
     "VALUE_REMOVED_FROM_ENUM: Enum value UserErrorCode.TOO_LARGE was removed.",
     "TYPE_REMOVED: SendTestWebhookInput was removed.",

@@ -42,6 +42,11 @@ def transaction_state(row: StoreTransaction, original_transaction_id: str) -> Tr
         grace_period_expires_at=row.grace_period_expires_at,
         refunded_at=row.refunded_at,
         country_code=row.country_code,
+        is_family_share=row.is_family_share,
+        offer_code=row.offer_code,
+        presented_offering_id=row.presented_offering_id,
+        paused_at=row.paused_at,
+        auto_resume_at=row.auto_resume_at,
     )
 
 
@@ -60,6 +65,8 @@ def purchase_state(row: Purchase) -> TransactionState:
         billing_issue_detected_at=row.billing_issue_detected_at,
         grace_period_expires_at=row.grace_period_expires_at,
         refunded_at=row.refunded_at,
+        paused_at=row.paused_at,
+        auto_resume_at=row.auto_resume_at,
     )
 
 
@@ -76,6 +83,11 @@ def write_transaction_state(row: StoreTransaction, txn: TransactionState) -> Non
     row.grace_period_expires_at = txn.grace_period_expires_at
     row.refunded_at = txn.refunded_at
     row.country_code = txn.country_code
+    row.is_family_share = txn.is_family_share
+    row.offer_code = txn.offer_code
+    row.presented_offering_id = txn.presented_offering_id
+    row.paused_at = txn.paused_at
+    row.auto_resume_at = txn.auto_resume_at
 
 
 def write_purchase_state(purchase: Purchase, latest: TransactionState) -> None:
@@ -90,6 +102,8 @@ def write_purchase_state(purchase: Purchase, latest: TransactionState) -> None:
     purchase.grace_period_expires_at = latest.grace_period_expires_at
     purchase.refunded_at = latest.refunded_at
     purchase.renewal_product_id = latest.renewal_product_id
+    purchase.paused_at = latest.paused_at
+    purchase.auto_resume_at = latest.auto_resume_at
 
 
 def period_money(row: StoreTransaction) -> Money:
@@ -116,6 +130,10 @@ def period_of(
         transaction_id=latest.transaction_id if latest else purchase.original_transaction_id,
         original_transaction_id=purchase.original_transaction_id,
         country_code=latest.country_code if latest else None,
+        renewal_number=latest.renewal_number if latest else 1,
+        is_family_share=latest.is_family_share if latest else False,
+        offer_code=latest.offer_code if latest else None,
+        presented_offering_id=latest.presented_offering_id if latest else None,
     )
 
 

@@ -17,7 +17,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from app.domain.enums import CancelReason, Environment, PeriodType, Store
+from app.domain.enums import CancelReason, Environment, ExpirationReason, PeriodType, Store
 from app.domain.enums import CustomerEventType as E
 from app.domain.enums import WebhookEventType as W
 from app.domain.virtual_currency import adjustment_event_type, describe_adjustment
@@ -43,6 +43,9 @@ WEBHOOK_TYPES: dict[E, W] = {
     E.SPENT_VIRTUAL_CURRENCY: W.VIRTUAL_CURRENCY_TRANSACTION,
     E.TRANSFERRED: W.TRANSFER,
     E.EXPIRED: W.EXPIRATION,
+    E.EXTENDED: W.SUBSCRIPTION_EXTENDED,
+    E.REFUND_REVERSED: W.REFUND_REVERSED,
+    E.PAUSED: W.SUBSCRIPTION_PAUSED,
 }
 
 # The Customer History's own words (customer-profile.md, "Event Types").
@@ -67,13 +70,24 @@ DESCRIPTIONS: dict[E, str] = {
     E.SPENT_VIRTUAL_CURRENCY: "Spent virtual currency",
     E.TRANSFERRED: "Transferred purchases",
     E.EXPIRED: "Expired",
+    E.EXTENDED: "Had their subscription extended",
+    E.REFUND_REVERSED: "Had a refund reversed",
+    E.PAUSED: "Paused their subscription",
 }
 
 # Events where money moves: they carry the period's price (negative for a refund), or
 # null when it is unknown. Every other event about a purchase carries price 0 in its
 # webhook, as RevenueCat's do, and shows no price in the timeline.
 REVENUE_EVENTS = frozenset(
-    {E.MADE_PURCHASE, E.STARTED_SUBSCRIPTION, E.STARTED_TRIAL, E.CONVERTED_FROM_TRIAL, E.RENEWED, E.REFUNDED}
+    {
+        E.MADE_PURCHASE,
+        E.STARTED_SUBSCRIPTION,
+        E.STARTED_TRIAL,
+        E.CONVERTED_FROM_TRIAL,
+        E.RENEWED,
+        E.REFUNDED,
+        E.REFUND_REVERSED,
+    }
 )
 
 
@@ -114,6 +128,10 @@ class Period:
     transaction_id: str
     original_transaction_id: str
     country_code: str | None = None
+    renewal_number: int = 1
+    is_family_share: bool = False
+    offer_code: str | None = None
+    presented_offering_id: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,11 +164,13 @@ class PurchaseEvent:
     period: Period
     money: Money | None = None  # only where money moved, or a grant's 0 (see REVENUE_EVENTS)
     cancel_reason: CancelReason | None = None
-    expiration_reason: CancelReason | None = None
+    expiration_reason: ExpirationReason | None = None
     new_product_id: str | None = None
     is_trial_conversion: bool = False
     grace_period_expires_at: datetime | None = None
+    auto_resume_at: datetime | None = None
     description: str | None = None
+    sends_webhook: bool = True
     # Where the event stands in the timeline, when not at the period's purchase (a grant
     # removed today is today's news, though the grant's period began earlier).
     occurred_at: datetime | None = None
@@ -164,6 +184,11 @@ class PurchaseEvent:
             "country_code": self.period.country_code,
             "is_trial_conversion": self.is_trial_conversion,
             "grace_period_expires_at": self.grace_period_expires_at,
+            "auto_resume_at": self.auto_resume_at,
+            "renewal_number": self.period.renewal_number,
+            "is_family_share": self.period.is_family_share,
+            "offer_code": self.period.offer_code,
+            "presented_offering_id": self.period.presented_offering_id,
         }
 
 
@@ -172,6 +197,7 @@ class AliasCreated:
     """The customer gained an App User ID (logIn, or a merge)."""
 
     type: E = E.CREATED_ALIAS
+    sends_webhook: bool = True
 
     @property
     def facts(self) -> dict[str, Any]:
@@ -203,6 +229,8 @@ class VirtualCurrencyAdjusted:
     code: str
     amount: int
     transaction_id: str
+
+    sends_webhook: bool = True
 
     @property
     def type(self) -> E:

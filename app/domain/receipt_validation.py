@@ -76,6 +76,8 @@ def _text_problems(receipt: PostedReceipt) -> list[tuple[int, str, str]]:
         limits = {
             "originalTransactionId": (txn.original_transaction_id, 255),
             "renewalProductId": (txn.renewal_product_id, 255),
+            "offerCode": (txn.offer_code, 255),
+            "presentedOfferingIdentifier": (txn.presented_offering_id, 255),
             "packageName": (refs.package_name, 255),
             "purchaseToken": (refs.purchase_token, 1000),
             "stripeSubscriptionId": (refs.subscription_id, 255),
@@ -115,6 +117,8 @@ def _transaction_problems(txn: TransactionState, now: datetime) -> list[tuple[st
 
 _DATETIME_FIELDS = {
     "purchasedAt": "purchased_at",
+    "pausedAt": "paused_at",
+    "autoResumeAt": "auto_resume_at",
     "expiresAt": "expires_at",
     "billingIssueDetectedAt": "billing_issue_detected_at",
     "gracePeriodExpiresAt": "grace_period_expires_at",

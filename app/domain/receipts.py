@@ -38,6 +38,11 @@ class TransactionState:
     grace_period_expires_at: datetime | None = None
     refunded_at: datetime | None = None
     country_code: str | None = None
+    is_family_share: bool = False  # Apple Family Sharing: access shared by a family member
+    offer_code: str | None = None
+    presented_offering_id: str | None = None
+    paused_at: datetime | None = None  # Google Play: paused from here ...
+    auto_resume_at: datetime | None = None  # ... until here
 
     @property
     def is_one_time(self) -> bool:
@@ -60,6 +65,10 @@ class EventDraft:
     is_trial_conversion: bool = False  # CONVERTED_FROM_TRIAL
     grace_period_expires_at: datetime | None = None  # HAD_BILLING_ISSUE
     expires_at: datetime | None = None
+    auto_resume_at: datetime | None = None  # PAUSED
+    sends_webhook: bool = True  # False: a timeline-only event (an earlier period's refund)
+    # An immediate product change is told before the period it starts.
+    before_its_period: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,8 +91,11 @@ _GENERATION_ORDER: dict[CustomerEventType, int] = {
     E.CANCELLED_PRICE_INCREASE: 3,
     E.CANCELLED_BILLING_ERROR: 3,
     E.CANCELLED_UNKNOWN: 3,
+    E.EXTENDED: 1,
+    E.PAUSED: 1,
     E.RESUBSCRIBED: 4,
     E.REFUNDED: 5,
+    E.REFUND_REVERSED: 5,
 }
 
 # Turning off auto-renew: which timeline event each store reason becomes, and the reason
@@ -120,19 +132,23 @@ def group_transactions(txns: Sequence[TransactionState]) -> dict[str, list[Trans
 
 
 def merge_transactions(
-    stored: Sequence[TransactionState], posted: Sequence[TransactionState]
+    stored: Sequence[TransactionState],
+    posted: Sequence[TransactionState],
+    refunds_made_here: frozenset[str] = frozenset(),
 ) -> list[TransactionState]:
     """Union by transaction id, the posted version winning.
 
     Stored transactions absent from the post are kept: an older, shorter receipt (from
-    another device, say) must never delete history we already know about. A refund we
-    know of is kept too when the post does not mention it: a refund made through the
-    store's API shows up in the store's receipts only later, and is never undone.
+    another device, say) must never delete history we already know about. A period that
+    is posted without the refund we knew of had its refund reversed by the store, except
+    a refund this service made at the store itself (`refunds_made_here`, by transaction
+    id): that one shows up in the store's state only later, and is never undone by a post.
     """
     by_id = {txn.transaction_id: txn for txn in stored}
     for txn in posted:
         known = by_id.get(txn.transaction_id)
-        if known is not None and known.refunded_at is not None and txn.refunded_at is None:
+        sticky = txn.transaction_id in refunds_made_here
+        if known is not None and known.refunded_at is not None and txn.refunded_at is None and sticky:
             txn = replace(txn, refunded_at=known.refunded_at)
         by_id[txn.transaction_id] = txn
     return sort_transactions(by_id.values())
@@ -152,7 +168,10 @@ def effective_expiry(txn: TransactionState) -> datetime | None:
 
 
 def diff_purchase(
-    stored: Sequence[TransactionState], posted: Sequence[TransactionState], now: datetime
+    stored: Sequence[TransactionState],
+    posted: Sequence[TransactionState],
+    now: datetime,
+    refunds_made_here: frozenset[str] = frozenset(),
 ) -> DiffResult:
     """Merge one purchase's posted transactions into its stored ones and list the events.
 
@@ -161,7 +180,7 @@ def diff_purchase(
     same post twice yields no events.
     """
     _require_single_purchase([*stored, *posted])
-    merged = merge_transactions(stored, posted)
+    merged = merge_transactions(stored, posted, refunds_made_here)
     stored_by_id = {txn.transaction_id: txn for txn in stored}
     events = [
         *_period_events(merged, stored_by_id),
@@ -180,7 +199,11 @@ def _require_single_purchase(txns: Sequence[TransactionState]) -> None:
 def _in_timeline_order(events: list[EventDraft]) -> list[EventDraft]:
     return sorted(
         events,
-        key=lambda e: (e.purchased_at, e.transaction_id, _GENERATION_ORDER[e.type]),
+        key=lambda e: (
+            e.purchased_at,
+            e.transaction_id,
+            -1 if e.before_its_period else _GENERATION_ORDER[e.type],
+        ),
     )
 
 
@@ -206,8 +229,28 @@ def _period_events(
         if txn.transaction_id in stored_by_id:
             continue
         previous = merged[index - 1] if index > 0 else None
+        change = _immediate_product_change(txn, previous)
+        if change is not None:
+            events.append(change)
         events.append(_period_event(txn, previous))
     return events
+
+
+def _immediate_product_change(txn: TransactionState, previous: TransactionState | None) -> EventDraft | None:
+    """A new period of another product with the same original transaction is an upgrade
+    or crossgrade that took effect at once (unless the previous period had announced it
+    as its renewal product): PRODUCT_CHANGE from the old product to the new, then the
+    period's own event."""
+    if previous is None or txn.is_one_time or txn.product_id == previous.product_id:
+        return None
+    if previous.renewal_product_id == txn.product_id:
+        return None  # a deferred change, already told when it was chosen
+    return replace(
+        _draft(txn, E.CHANGED_RENEWAL_PREFERENCE),
+        product_id=previous.product_id,
+        new_product_id=txn.product_id,
+        before_its_period=True,
+    )
 
 
 def _period_event(txn: TransactionState, previous: TransactionState | None) -> EventDraft:
@@ -241,9 +284,11 @@ def _subscription_events(
     latest_is_new = latest.transaction_id not in stored_by_id
     candidates = [
         _renewal_preference_event(old_latest, latest),
-        _billing_issue_event(old_latest, latest, latest_is_new),
+        *_billing_issue_events(old_latest, latest, latest_is_new),
         _opt_out_event(old_latest, latest),
         _resubscribe_event(old_latest, latest, latest_is_new, now),
+        _extension_event(old_latest, latest),
+        _pause_event(old_latest, latest),
     ]
     return [event for event in candidates if event is not None]
 
@@ -259,25 +304,50 @@ def _renewal_preference_event(
     return replace(_draft(latest, E.CHANGED_RENEWAL_PREFERENCE), new_product_id=wanted)
 
 
-def _billing_issue_event(
+def _billing_issue_events(
     old_latest: TransactionState | None, latest: TransactionState, latest_is_new: bool
-) -> EventDraft | None:
-    """One event per billing-issue episode, as RevenueCat sends one BILLING_ISSUE.
+) -> list[EventDraft]:
+    """Once per billing-issue episode, as RevenueCat does: BILLING_ISSUE and, at the same
+    moment, a CANCELLATION for BILLING_ERROR, so receivers start dunning at once. Access
+    stays through the grace period; a recovery is the next period's RENEWAL.
 
     Repeated failures of the same period are the same episode; a successful renewal in
     between (a new latest period) closes the old episode.
     """
     if latest.billing_issue_detected_at is None:
-        return None
+        return []
     known_episode = (
         old_latest is not None and old_latest.billing_issue_detected_at is not None and not latest_is_new
     )
     if known_episode:
-        return None
-    return replace(
-        _draft(latest, E.HAD_BILLING_ISSUE),
-        grace_period_expires_at=latest.grace_period_expires_at,
+        return []
+    issue = replace(
+        _draft(latest, E.HAD_BILLING_ISSUE), grace_period_expires_at=latest.grace_period_expires_at
     )
+    cancellation = replace(
+        _draft(latest, E.CANCELLED_BILLING_ERROR), cancel_reason=CancelReason.BILLING_ERROR
+    )
+    return [issue, cancellation]
+
+
+def _extension_event(old_latest: TransactionState | None, latest: TransactionState) -> EventDraft | None:
+    """The store moved the running period's expiry later, with no new period."""
+    if old_latest is None or old_latest.transaction_id != latest.transaction_id:
+        return None
+    if (
+        old_latest.expires_at is None
+        or latest.expires_at is None
+        or latest.expires_at <= old_latest.expires_at
+    ):
+        return None
+    return _draft(latest, E.EXTENDED)
+
+
+def _pause_event(old_latest: TransactionState | None, latest: TransactionState) -> EventDraft | None:
+    """Google Play paused the subscription (it resumes at auto_resume_at)."""
+    if latest.paused_at is None or (old_latest is not None and old_latest.paused_at == latest.paused_at):
+        return None
+    return replace(_draft(latest, E.PAUSED), auto_resume_at=latest.auto_resume_at)
 
 
 def _opt_out_event(old_latest: TransactionState | None, latest: TransactionState) -> EventDraft | None:
@@ -286,10 +356,10 @@ def _opt_out_event(old_latest: TransactionState | None, latest: TransactionState
     if not was_renewing or latest.will_renew:
         return None
     cancel_reason = latest.cancel_reason
-    if cancel_reason is None and latest.billing_issue_detected_at is not None:
-        # Renewal stopped while the store could not charge: a billing error, not the
-        # customer unsubscribing.
-        cancel_reason = CancelReason.BILLING_ERROR
+    if latest.billing_issue_detected_at is not None and cancel_reason in (None, CancelReason.BILLING_ERROR):
+        # Renewal stopped while the store could not charge: the billing error, whose
+        # cancellation was told when the issue was detected (_billing_issue_events).
+        return None
     event_type, reason = _OPT_OUT_EVENTS[cancel_reason]
     return replace(_draft(latest, event_type), cancel_reason=reason)
 
@@ -316,12 +386,38 @@ def _resubscribe_event(
 def _refund_events(
     merged: list[TransactionState], stored_by_id: dict[str, TransactionState]
 ) -> list[EventDraft]:
-    """A refund on any period, old or new, the first time we see it refunded."""
+    """A refund on any period, old or new, the first time we see it refunded. Only the
+    latest period's refund is a CANCELLATION for receivers (access ends); an earlier
+    period's is told in the timeline alone (its money comes back, access stays). A refund
+    mark that disappears is the store reversing it."""
     events = []
+    latest_id = merged[-1].transaction_id
     for txn in merged:
         before = stored_by_id.get(txn.transaction_id)
         newly_refunded = txn.refunded_at is not None and (before is None or before.refunded_at is None)
         if newly_refunded:
             refund = _draft(txn, E.REFUNDED)
-            events.append(replace(refund, is_refund=True, cancel_reason=CancelReason.CUSTOMER_SUPPORT))
+            events.append(
+                replace(
+                    refund,
+                    is_refund=True,
+                    cancel_reason=CancelReason.CUSTOMER_SUPPORT,
+                    sends_webhook=txn.transaction_id == latest_id,
+                )
+            )
+        elif before is not None and before.refunded_at is not None and txn.refunded_at is None:
+            events.append(_draft(txn, E.REFUND_REVERSED))
     return events
+
+
+def renewal_numbers(merged: Sequence[TransactionState]) -> dict[str, int]:
+    """Each period's `renewal_number`: the count of paid periods so far, this one included
+    (1 for the first paid period; a trial conversion counts as a renewal). A trial
+    before any paid period is 1 as well, as RevenueCat's numbers start at 1."""
+    numbers: dict[str, int] = {}
+    paid = 0
+    for txn in sort_transactions(merged):
+        if txn.period_type is not PeriodType.TRIAL:
+            paid += 1
+        numbers[txn.transaction_id] = max(paid, 1)
+    return numbers

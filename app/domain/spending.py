@@ -6,6 +6,7 @@ from decimal import Decimal
 from typing import Protocol
 
 from app.domain.enums import Environment
+from app.domain.prices import PriceResolution
 
 CENT = Decimal("0.01")
 
@@ -37,3 +38,11 @@ def total_spent(periods: Iterable[PricedPeriod]) -> Decimal:
         Decimal(0),
     )
     return total.quantize(CENT)
+
+
+def price_paid(price: PriceResolution, *, is_family_share: bool) -> PriceResolution:
+    """What the customer paid for a period: nothing for access a family member shares
+    (Apple Family Sharing), so it counts 0 in totalSpent and in revenue events."""
+    if is_family_share:
+        return PriceResolution(Decimal(0), price.currency or "USD", False)
+    return price

@@ -10,9 +10,9 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from app.db.engine import Database, on_postgres
 from app.db.mapping import period_of
 from app.db.models import Customer, Purchase
-from app.domain.enums import CancelReason, CustomerEventType
+from app.domain.enums import CustomerEventType
 from app.domain.events import PurchaseEvent
-from app.domain.expiration import ends_with_billing_error, expiration_reason
+from app.domain.expiration import expiration_reason
 from app.services.purchase_facts import entitlements_granted, latest_periods
 from app.services.timeline import Timeline
 
@@ -58,10 +58,11 @@ async def _write_events(session: AsyncSession, due: list[Purchase], now: datetim
             continue  # the refund already ended access and wrote its own event
         timeline = timelines.setdefault(purchase.project_id, Timeline(session, purchase.project_id, now))
         reason = expiration_reason(
-            purchase.is_granted,
-            purchase.will_renew,
-            purchase.cancel_reason,
-            purchase.billing_issue_detected_at,
+            is_granted=purchase.is_granted,
+            will_renew=purchase.will_renew,
+            cancel_reason=purchase.cancel_reason,
+            billing_issue_detected_at=purchase.billing_issue_detected_at,
+            paused_at=purchase.paused_at,
         )
         period = period_of(
             purchase,
@@ -69,19 +70,7 @@ async def _write_events(session: AsyncSession, due: list[Purchase], now: datetim
             entitlements.get(purchase.id or 0, []),
             expires_at=purchase.access_expires_at,
         )
-        customer = customers[purchase.customer_id]
-        if ends_with_billing_error(
-            is_granted=purchase.is_granted,
-            will_renew=purchase.will_renew,
-            billing_issue_detected_at=purchase.billing_issue_detected_at,
-        ):
-            purchase.will_renew = False
-            purchase.cancel_reason = CancelReason.BILLING_ERROR
-            cancelled = PurchaseEvent(
-                type=CustomerEventType.CANCELLED_BILLING_ERROR,
-                period=period,
-                cancel_reason=CancelReason.BILLING_ERROR,
-            )
-            await timeline.record(customer, cancelled)
+        # An unrecovered billing issue was told as a cancellation when it was detected
+        # (DESIGN 4.2): the end of its grace period is the EXPIRED alone.
         expired = PurchaseEvent(type=CustomerEventType.EXPIRED, period=period, expiration_reason=reason)
-        await timeline.record(customer, expired)
+        await timeline.record(customers[purchase.customer_id], expired)

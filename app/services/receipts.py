@@ -41,8 +41,10 @@ from app.domain.receipts import (
     diff_purchase,
     effective_expiry,
     group_transactions,
+    renewal_numbers,
 )
 from app.domain.restore import RestoreOutcome, restore_outcome
+from app.domain.spending import price_paid
 from app.services.customers import get_or_create_customer, lock_customers, merge_customers
 from app.services.timeline import Timeline
 from app.services.transfers import move_purchases
@@ -219,7 +221,8 @@ class ReceiptIngestion:
                 ).all()
             )
         stored = [transaction_state(row, original_transaction_id) for row in stored_rows]
-        diff = diff_purchase(stored, posted, self.now)
+        refunds_made_here = frozenset(row.transaction_id for row in stored_rows if row.refund_made_here)
+        diff = diff_purchase(stored, posted, self.now, refunds_made_here)
         if purchase is None:
             purchase = self._new_purchase(customer, original_transaction_id, diff.transactions)
             self.session.add(purchase)
@@ -227,8 +230,10 @@ class ReceiptIngestion:
         self._update_purchase(purchase, diff.transactions)
         self._update_store_refs(purchase, posted)
         rows_by_id = {row.transaction_id: row for row in stored_rows}
+        numbers = renewal_numbers(diff.transactions)
         for txn in diff.transactions:
-            self._upsert_transaction(purchase, customer, txn, rows_by_id.get(txn.transaction_id))
+            row = self._upsert_transaction(purchase, customer, txn, rows_by_id.get(txn.transaction_id))
+            row.renewal_number = numbers[txn.transaction_id]
         await self.session.flush()
         rows_by_id = {
             row.transaction_id: row
@@ -288,11 +293,14 @@ class ReceiptIngestion:
 
     def _upsert_transaction(
         self, purchase: Purchase, customer: Customer, txn: TransactionState, row: StoreTransaction | None
-    ) -> None:
+    ) -> StoreTransaction:
         if row is None:
             product = self.products[txn.product_id]
-            price = resolve_price(
-                txn.price, txn.currency, product.price_amount, product.price_currency, txn.period_type
+            price = price_paid(
+                resolve_price(
+                    txn.price, txn.currency, product.price_amount, product.price_currency, txn.period_type
+                ),
+                is_family_share=txn.is_family_share,
             )
             price_usd = (
                 self.rates.to_usd(price.amount, price.currency, txn.purchased_at)
@@ -320,6 +328,7 @@ class ReceiptIngestion:
         if refs is not None and refs.payment_id:
             row.store_payment_id = refs.payment_id
         self.session.add(row)
+        return row
 
     async def _record(
         self, customer: Customer, purchase: Purchase, draft: EventDraft, txn: StoreTransaction
@@ -336,6 +345,10 @@ class ReceiptIngestion:
             transaction_id=draft.transaction_id,
             original_transaction_id=draft.original_transaction_id,
             country_code=txn.country_code,
+            renewal_number=txn.renewal_number,
+            is_family_share=txn.is_family_share,
+            offer_code=txn.offer_code,
+            presented_offering_id=txn.presented_offering_id,
         )
         event = PurchaseEvent(
             type=draft.type,
@@ -345,5 +358,7 @@ class ReceiptIngestion:
             new_product_id=draft.new_product_id,
             is_trial_conversion=draft.is_trial_conversion,
             grace_period_expires_at=draft.grace_period_expires_at,
+            auto_resume_at=draft.auto_resume_at,
+            sends_webhook=draft.sends_webhook,
         )
         await self.timeline.record(customer, event)

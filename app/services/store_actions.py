@@ -211,6 +211,7 @@ async def _apply_refund(
     """The last period is refunded and access ends now."""
     state = refunded(transaction_state(latest, purchase.original_transaction_id), now)
     write_transaction_state(latest, state)
+    latest.refund_made_here = True  # never undone by a later post (DESIGN 4.2)
     session.add(latest)
     write_purchase_state(purchase, state)
     purchase.access_expires_at = now

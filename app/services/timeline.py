@@ -8,7 +8,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.db.mapping import event_row
 from app.db.models import AppUserId, Attribute, Customer, CustomerEvent, WebhookDelivery, WebhookEndpoint
-from app.domain.events import APP, Actor, DomainEvent, PurchasesTransferred
+from app.domain.events import APP, Actor, DomainEvent
 from app.domain.identity import choose_app_user_id, original_app_user_id
 from app.webhooks.outbox import matching_endpoints
 from app.webhooks.payloads import CustomerSnapshot, build_payload
@@ -63,7 +63,7 @@ class Timeline:
         row.payload = build_payload(row, await self.snapshot(customer))
         self.session.add(row)
         self.written.append(row)
-        if not isinstance(event, PurchasesTransferred) or event.sends_webhook:
+        if event.sends_webhook:
             await self._enqueue(row)
         return row
 

@@ -121,15 +121,17 @@ def _lifecycle_event(row: CustomerEvent, customer: CustomerSnapshot) -> dict[str
             "expiration_at_ms": _fact_ms(row, "expires_at"),
             "store": _plain(row.store),
             "environment": _plain(row.environment),
-            "presented_offering_id": None,
+            "presented_offering_id": row.facts.get("presented_offering_id"),
             "transaction_id": row.transaction_id,
             "original_transaction_id": row.original_transaction_id,
-            "is_family_share": False,
+            "is_family_share": bool(row.facts.get("is_family_share")),
             "country_code": row.facts.get("country_code") or customer.country_code,
             "currency": currency,
             "price": price_usd,
             "price_in_purchased_currency": price,
-            "offer_code": None,
+            "offer_code": row.facts.get("offer_code"),
+            "metadata": None,  # Web Billing custom metadata: none is kept
+            "renewal_number": row.facts.get("renewal_number", 1),
             "experiments": [],
         }
     )
@@ -161,6 +163,10 @@ def _billing_issue_event(row: CustomerEvent, customer: CustomerSnapshot) -> dict
 
 def _product_change_event(row: CustomerEvent, customer: CustomerSnapshot) -> dict[str, Any]:
     return _lifecycle_event(row, customer) | {"new_product_id": row.new_product_id}
+
+
+def _paused_event(row: CustomerEvent, customer: CustomerSnapshot) -> dict[str, Any]:
+    return _lifecycle_event(row, customer) | {"auto_resume_at_ms": _fact_ms(row, "auto_resume_at")}
 
 
 def _transfer_event(row: CustomerEvent, customer: CustomerSnapshot) -> dict[str, Any]:
@@ -212,4 +218,7 @@ BODY_BUILDERS: dict[WebhookEventType, Callable[[CustomerEvent, CustomerSnapshot]
     WebhookEventType.TRANSFER: _transfer_event,
     WebhookEventType.SUBSCRIBER_ALIAS: _identity_fields,
     WebhookEventType.VIRTUAL_CURRENCY_TRANSACTION: _virtual_currency_event,
+    WebhookEventType.SUBSCRIPTION_EXTENDED: _lifecycle_event,
+    WebhookEventType.SUBSCRIPTION_PAUSED: _paused_event,
+    WebhookEventType.REFUND_REVERSED: _lifecycle_event,
 }

@@ -84,6 +84,8 @@ async def test_a_year_of_one_subscription(api: ApiClient, clock: Clock) -> None:
     body = event["payload"]["event"]
     assert (event["type"], event["webhookEventType"]) == ("CONVERTED_FROM_TRIAL", "RENEWAL")
     assert body["is_trial_conversion"] is True and body["price"] == 9.99
+    # The first paid period is renewal 1; a trial conversion counts as a renewal.
+    assert body["renewal_number"] == 1
     assert "cancel_reason" not in body and "expiration_reason" not in body
     state, purchase, spent = await status(api)
     assert purchase["periodType"] == "NORMAL" and spent == "9.99"
@@ -94,16 +96,25 @@ async def test_a_year_of_one_subscription(api: ApiClient, clock: Clock) -> None:
     event = only(await post(api, clock, sub, p1_end + timedelta(minutes=5)))
     assert (event["type"], event["webhookEventType"]) == ("RENEWED", "RENEWAL")
     assert event["payload"]["event"]["is_trial_conversion"] is False
+    assert event["payload"]["event"]["renewal_number"] == 2
     _, _, spent = await status(api)
     assert spent == "19.98"
 
-    # 4. The next charge fails: a billing issue with a 16-day grace period.
+    # 4. The next charge fails: a billing issue with a 16-day grace period. Receivers
+    #    hear of the billing issue and, at the same moment, of a cancellation for billing
+    #    error (DESIGN 4.2), so they start dunning at once; access stays.
     grace_end = p2_end + days(16)
     sub.update_latest(billingIssueDetectedAt=p2_end - timedelta(hours=1), gracePeriodExpiresAt=grace_end)
-    event = only(await post(api, clock, sub, p2_end + days(1)))
-    body = event["payload"]["event"]
-    assert (event["type"], event["webhookEventType"]) == ("HAD_BILLING_ISSUE", "BILLING_ISSUE")
+    issue, cancellation = await post(api, clock, sub, p2_end + days(1))
+    body = issue["payload"]["event"]
+    assert (issue["type"], issue["webhookEventType"]) == ("HAD_BILLING_ISSUE", "BILLING_ISSUE")
     assert body["grace_period_expiration_at_ms"] == ms(grace_end)
+    assert (cancellation["type"], cancellation["webhookEventType"]) == (
+        "CANCELLED_BILLING_ERROR",
+        "CANCELLATION",
+    )
+    assert cancellation["payload"]["event"]["cancel_reason"] == "BILLING_ERROR"
+    assert cancellation["payload"]["event"]["price"] == 0
     state, purchase, _ = await status(api)
     assert purchase["status"] == "IN_GRACE_PERIOD"
     pro = entitlement(state, "pro")
@@ -190,6 +201,7 @@ async def test_a_year_of_one_subscription(api: ApiClient, clock: Clock) -> None:
         ("RENEWED", "yearly"),
         ("CHANGED_RENEWAL_PREFERENCE", "monthly"),
         ("RENEWED", "monthly"),
+        ("CANCELLED_BILLING_ERROR", "monthly"),
         ("HAD_BILLING_ISSUE", "monthly"),
         ("RENEWED", "monthly"),
         ("CONVERTED_FROM_TRIAL", "monthly"),

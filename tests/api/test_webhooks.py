@@ -372,13 +372,18 @@ async def test_concurrent_dispatchers_never_send_a_row_twice(api: ApiClient, rec
     assert all(amounts == [1, 2, 3, 4, 5] for amounts in per_customer.values()), per_customer
 
 
-async def test_an_unrecovered_billing_issue_ends_as_a_billing_error_cancellation(api: ApiClient) -> None:
+async def test_an_unrecovered_billing_issue_is_cancelled_at_detection_and_expires_for_billing_error(
+    api: ApiClient,
+) -> None:
     await configure_catalog(api)
     now = datetime.now(UTC)
-    await post_receipt(api, "unpaid", [
+    posted = await post_receipt(api, "unpaid", [
         txn("u-1", now - days(30), now - days(1), original="u", billingIssueDetectedAt=now - days(1)),
     ])  # fmt: skip
+    # The cancellation comes with the billing issue, not at the end (DESIGN 4.2) ...
+    assert [e["type"] for e in posted["events"]][-2:] == ["HAD_BILLING_ISSUE", "CANCELLED_BILLING_ERROR"]
     await run_scheduler(api, now + timedelta(hours=1))
+    # ... and the end of the grace period is one EXPIRED, no second cancellation.
     events = [e for e in await history(api, "unpaid") if e["type"] in ("CANCELLED_BILLING_ERROR", "EXPIRED")]
     assert [e["type"] for e in events] == ["EXPIRED", "CANCELLED_BILLING_ERROR"]  # newest first
     assert events[1]["payload"]["event"]["cancel_reason"] == "BILLING_ERROR"

@@ -108,6 +108,7 @@ def test_the_webhook_is_built_from_the_stored_row_and_its_facts() -> None:
     assert row.facts == {
         "expires_at": PERIOD.expires_at.isoformat(),  # type: ignore[union-attr]
         "grace_period_expires_at": (NOW + timedelta(days=16)).isoformat(),
+        "renewal_number": 1,
     }
     body = build_payload(row, CUSTOMER)["event"]
     assert body["grace_period_expiration_at_ms"] == int((NOW + timedelta(days=16)).timestamp() * 1000)

@@ -319,16 +319,18 @@ def test_billing_issue_appearing_is_reported_with_its_grace_end() -> None:
     stored = [period("t1", 0)]
     posted = [period("t1", 0, billing_issue_detected_at=at(30), grace_period_expires_at=at(46))]
     result = diff_purchase(stored, posted, now=at(31))
-    assert types(result) == [E.HAD_BILLING_ISSUE]
+    # Receivers start dunning at once: the cancellation for billing error comes with it.
+    assert types(result) == [E.HAD_BILLING_ISSUE, E.CANCELLED_BILLING_ERROR]
     assert result.events[0].grace_period_expires_at == at(46)
-    assert result.events[0].transaction_id == "t1"
+    assert result.events[1].cancel_reason is CancelReason.BILLING_ERROR
+    assert [e.transaction_id for e in result.events] == ["t1", "t1"]
 
 
 def test_billing_issue_without_grace_has_no_grace_end() -> None:
     stored = [period("t1", 0)]
     posted = [period("t1", 0, billing_issue_detected_at=at(30))]
     result = diff_purchase(stored, posted, now=at(31))
-    assert types(result) == [E.HAD_BILLING_ISSUE]
+    assert types(result) == [E.HAD_BILLING_ISSUE, E.CANCELLED_BILLING_ERROR]
     assert result.events[0].grace_period_expires_at is None
 
 
@@ -342,8 +344,8 @@ def test_billing_issue_after_a_renewal_is_a_new_episode() -> None:
     stored = [period("t1", 0, billing_issue_detected_at=at(29))]
     posted = [*stored, period("t2", 30, billing_issue_detected_at=at(60))]
     result = diff_purchase(stored, posted, now=at(61))
-    assert types(result) == [E.RENEWED, E.HAD_BILLING_ISSUE]
-    assert [e.transaction_id for e in result.events] == ["t2", "t2"]
+    assert types(result) == [E.RENEWED, E.HAD_BILLING_ISSUE, E.CANCELLED_BILLING_ERROR]
+    assert [e.transaction_id for e in result.events] == ["t2", "t2", "t2"]
 
 
 def test_billing_issue_then_recovery_is_a_renewal() -> None:
@@ -581,7 +583,7 @@ def test_every_problem_of_every_transaction_is_reported() -> None:
     ]
 
 
-def test_a_known_refund_is_kept_when_a_later_post_omits_it() -> None:
+def test_a_refund_made_here_is_kept_when_a_later_post_omits_it() -> None:
     """A refund made through the store's API appears in its receipts only later."""
     start = datetime(2026, 1, 1, tzinfo=UTC)
     refunded = TransactionState(
@@ -593,9 +595,19 @@ def test_a_known_refund_is_kept_when_a_later_post_omits_it() -> None:
         refunded_at=start + timedelta(days=2),
     )
     stale = replace(refunded, refunded_at=None)
-    diff = diff_purchase([refunded], [stale], start + timedelta(days=3))
+    diff = diff_purchase([refunded], [stale], start + timedelta(days=3), refunds_made_here=frozenset({"r1"}))
     assert diff.events == []
     assert diff.transactions[0].refunded_at == start + timedelta(days=2)
+
+
+def test_a_refund_mark_that_disappears_is_a_reversal() -> None:
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+    refunded = TransactionState("r1", "r1", "monthly", start, start + timedelta(days=30), refunded_at=start)
+    diff = diff_purchase([refunded], [replace(refunded, refunded_at=None)], start + timedelta(days=3))
+    assert types(diff) == [E.REFUND_REVERSED]
+    assert diff.transactions[0].refunded_at is None
+    # A post that leaves the period out entirely says nothing about its refund.
+    assert diff_purchase([refunded], [], start + timedelta(days=3)).events == []
 
 
 @pytest.mark.parametrize("price", ["1e12", "0.0000001", "NaN", "Infinity"])
@@ -608,12 +620,14 @@ def test_prices_that_cannot_be_kept_exactly_are_refused(price: str) -> None:
     assert [(field, "price") for _, field, _ in problems] == [("price", "price")]
 
 
-def test_renewal_stopping_without_a_reason_during_a_billing_issue_is_a_billing_error() -> None:
+def test_renewal_stopping_during_a_billing_issue_is_not_a_second_cancellation() -> None:
     start = datetime(2026, 1, 1, tzinfo=UTC)
     base = TransactionState("b1", "b1", "monthly", start, start + timedelta(days=30))
     issue = replace(base, billing_issue_detected_at=start + timedelta(days=29))
     stopped = replace(issue, will_renew=False)
     diff = diff_purchase([issue], [stopped], start + timedelta(days=29, hours=1))
-    assert [(e.type, e.cancel_reason) for e in diff.events] == [
-        (CustomerEventType.CANCELLED_BILLING_ERROR, CancelReason.BILLING_ERROR)
-    ]
+    # The billing error's cancellation was told when the issue was detected: not twice.
+    assert diff.events == []
+    # Seen in one post, issue and stop give one cancellation.
+    first = diff_purchase([base], [stopped], start + timedelta(days=29, hours=1))
+    assert [e.type for e in first.events] == [E.HAD_BILLING_ISSUE, CustomerEventType.CANCELLED_BILLING_ERROR]

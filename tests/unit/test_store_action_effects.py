@@ -1,5 +1,4 @@
-"""Refund and cancel preconditions and effects (DESIGN 4.7), and the billing error at
-expiry (DESIGN 4.2), as pure rules."""
+"""Refund and cancel preconditions and effects (DESIGN 4.7), as pure rules."""
 
 from datetime import UTC, datetime, timedelta
 
@@ -7,7 +6,6 @@ import pytest
 
 from app.domain.enums import CancelReason, PeriodType, ProductType, Store
 from app.domain.errors import DomainError, ErrorCode
-from app.domain.expiration import ends_with_billing_error
 from app.domain.receipts import TransactionState
 from app.domain.store_actions import cancelled, check_cancel, check_refund, refunded
 
@@ -84,11 +82,3 @@ def test_a_cancel_stops_renewal_for_developer_initiated_and_keeps_the_period() -
     after = cancelled(LATEST)
     assert after.will_renew is False and after.cancel_reason is CancelReason.DEVELOPER_INITIATED
     assert after.expires_at == LATEST.expires_at and after.refunded_at is None
-
-
-def test_an_unrecovered_billing_issue_ends_as_a_billing_error() -> None:
-    assert ends_with_billing_error(is_granted=False, will_renew=True, billing_issue_detected_at=NOW)
-    assert not ends_with_billing_error(is_granted=False, will_renew=True, billing_issue_detected_at=None)
-    # Already stopped renewing: the opt-out was the cancellation.
-    assert not ends_with_billing_error(is_granted=False, will_renew=False, billing_issue_detected_at=NOW)
-    assert not ends_with_billing_error(is_granted=True, will_renew=True, billing_issue_detected_at=NOW)

@@ -4,7 +4,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from app.domain.enums import CancelReason, PeriodType, ProductType, Store
+from app.domain.enums import CancelReason, ExpirationReason, PeriodType, ProductType, Store
 from app.domain.expiration import expiration_reason
 from app.domain.store_actions import can_cancel, can_refund, cancel_supported
 
@@ -39,10 +39,27 @@ def test_can_cancel_needs_a_running_renewing_unrefunded_subscription() -> None:
     assert can_cancel(*args, True, None, None, NOW) is False  # no expiry: not a running period
 
 
+def reason(
+    granted: bool, renews: bool, cancel: str | None, billing: datetime | None, paused: datetime | None = None
+) -> ExpirationReason:
+    return expiration_reason(
+        is_granted=granted,
+        will_renew=renews,
+        cancel_reason=CancelReason(cancel) if cancel else None,
+        billing_issue_detected_at=billing,
+        paused_at=paused,
+    )
+
+
 def test_expiration_reasons() -> None:
-    assert expiration_reason(False, False, "UNSUBSCRIBE", None) is CancelReason.UNSUBSCRIBE
-    assert expiration_reason(False, False, "PRICE_INCREASE", None) is CancelReason.PRICE_INCREASE
-    assert expiration_reason(False, True, None, NOW) is CancelReason.BILLING_ERROR  # grace ran out
-    assert expiration_reason(False, True, None, None) is CancelReason.UNKNOWN  # the store went quiet
-    assert expiration_reason(True, False, None, None) is CancelReason.UNKNOWN  # a grant ran out
-    assert expiration_reason(True, False, "DEVELOPER_INITIATED", None) is CancelReason.DEVELOPER_INITIATED
+    assert reason(False, False, "UNSUBSCRIBE", None) is ExpirationReason.UNSUBSCRIBE
+    assert reason(False, False, "PRICE_INCREASE", None) is ExpirationReason.PRICE_INCREASE
+    assert reason(False, True, None, NOW) is ExpirationReason.BILLING_ERROR  # grace ran out
+    assert reason(False, True, None, None) is ExpirationReason.UNKNOWN  # the store went quiet
+    assert reason(True, False, None, None) is ExpirationReason.UNKNOWN  # a grant ran out
+    assert reason(True, False, "DEVELOPER_INITIATED", None) is ExpirationReason.DEVELOPER_INITIATED
+
+
+def test_a_paused_period_ends_as_subscription_paused() -> None:
+    assert reason(False, True, None, None, paused=NOW) is ExpirationReason.SUBSCRIPTION_PAUSED
+    assert reason(False, True, None, NOW, paused=NOW) is ExpirationReason.SUBSCRIPTION_PAUSED

@@ -75,6 +75,9 @@ CASES = {
     "BILLING_ISSUE": purchase(E.HAD_BILLING_ISSUE, grace_period_expires_at=NOW + timedelta(days=16)),
     "EXPIRATION": purchase(E.EXPIRED, expiration_reason=CancelReason.UNSUBSCRIBE),
     "PRODUCT_CHANGE": purchase(E.CHANGED_RENEWAL_PREFERENCE, new_product_id="com.subscription.yearly"),
+    "SUBSCRIPTION_EXTENDED": purchase(E.EXTENDED),
+    "SUBSCRIPTION_PAUSED": purchase(E.PAUSED, auto_resume_at=NOW + timedelta(days=30)),
+    "REFUND_REVERSED": purchase(E.REFUND_REVERSED, money=PAID),
     "TRANSFER": stored(PurchasesTransferred(
         store=Store.APP_STORE, environment=Environment.PRODUCTION, transferred_from=("a",), transferred_to=("b",),
         other_customer_id=2, sends_webhook=True,
@@ -122,6 +125,7 @@ def test_fields_appear_only_on_their_own_type() -> None:
         "is_trial_conversion": "RENEWAL",
         "grace_period_expiration_at_ms": "BILLING_ISSUE",
         "new_product_id": "PRODUCT_CHANGE",
+        "auto_resume_at_ms": "SUBSCRIPTION_PAUSED",
         "transferred_from": "TRANSFER",
         "adjustments": "VIRTUAL_CURRENCY_TRANSACTION",
     }

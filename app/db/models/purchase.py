@@ -13,6 +13,7 @@ from app.domain.enums import (
     CancelReason,
     CustomerEventType,
     Environment,
+    ExpirationReason,
     PeriodType,
     ProductType,
     Store,
@@ -55,6 +56,8 @@ class Purchase(Base, table=True):
     grace_period_expires_at: datetime | None = _ts()
     refunded_at: datetime | None = _ts()
     renewal_product_id: str | None = Field(default=None, sa_type=sa.String(255))
+    paused_at: datetime | None = _ts()
+    auto_resume_at: datetime | None = _ts()
     # Set once the scheduler has written EXPIRED for the current expiry.
     expired_event_at: datetime | None = _ts()
     # What the store needs to refund or cancel it (posted with the receipt).
@@ -97,6 +100,14 @@ class StoreTransaction(Base, table=True):
     country_code: str | None = Field(default=None, sa_type=sa.String(2))
     # The store's payment id of this period (Web Billing: a Stripe payment intent).
     store_payment_id: str | None = Field(default=None, sa_type=sa.String(255))
+    is_family_share: bool = Field(default=False)
+    offer_code: str | None = Field(default=None, sa_type=sa.String(255))
+    presented_offering_id: str | None = Field(default=None, sa_type=sa.String(255))
+    paused_at: datetime | None = _ts()
+    auto_resume_at: datetime | None = _ts()
+    renewal_number: int = Field(default=1)
+    # Refunded by this service at the store (DESIGN 4.7): a later post never undoes it.
+    refund_made_here: bool = Field(default=False)
 
 
 class CustomerEvent(Base, table=True):
@@ -137,7 +148,7 @@ class CustomerEvent(Base, table=True):
     transaction_id: str | None = Field(default=None, sa_type=sa.String(255))
     original_transaction_id: str | None = Field(default=None, sa_type=sa.String(255))
     cancel_reason: CancelReason | None = Field(default=None, sa_type=EnumText(CancelReason))
-    expiration_reason: CancelReason | None = Field(default=None, sa_type=EnumText(CancelReason))
+    expiration_reason: ExpirationReason | None = Field(default=None, sa_type=EnumText(ExpirationReason))
     price: Decimal | None = Field(default=None, sa_type=DecimalText)
     currency: str | None = Field(default=None, sa_type=sa.String(3))
     price_usd: Decimal | None = Field(default=None, sa_type=DecimalText)

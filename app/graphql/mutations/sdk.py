@@ -55,6 +55,22 @@ class StoreTransactionInput:
     grace_period_expires_at: datetime | None = None
     refunded_at: datetime | None = None
     country_code: str | None = None
+    is_family_share: bool | None = strawberry.field(
+        default=False,
+        description="Apple Family Sharing: access shared by a family member; counts 0 in totalSpent.",
+    )
+    offer_code: str | None = strawberry.field(
+        default=None, description="The offer code or promotion code redeemed for this period."
+    )
+    presented_offering_identifier: str | None = strawberry.field(
+        default=None, description="The offering the app showed when the purchase was made."
+    )
+    paused_at: datetime | None = strawberry.field(
+        default=None, description="Google Play: the subscription is paused from this time ..."
+    )
+    auto_resume_at: datetime | None = strawberry.field(
+        default=None, description="... and resumes at this time."
+    )
     purchase_token: str | None = strawberry.field(
         default=None, description="Google Play: the purchase token (needed to refund or cancel at Google)."
     )
@@ -91,6 +107,11 @@ class StoreTransactionInput:
             grace_period_expires_at=self.grace_period_expires_at,
             refunded_at=self.refunded_at,
             country_code=self.country_code,
+            is_family_share=bool(self.is_family_share),
+            offer_code=self.offer_code,
+            presented_offering_id=self.presented_offering_identifier,
+            paused_at=self.paused_at,
+            auto_resume_at=self.auto_resume_at,
         )
 
 
