@@ -2,13 +2,11 @@
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import cached_property
 from typing import Any
 
 import strawberry
 
 from app.db.engine import Database
-from app.graphql.loaders import Loaders
 from app.services.keys import Principal
 from app.settings import Settings
 from app.stores.registry import StoreAdapters
@@ -25,11 +23,8 @@ class Context:
     now: datetime
     stores: StoreAdapters
     extra: dict[str, Any] = field(default_factory=dict)
-
-    @cached_property
-    def loaders(self) -> Loaders:
-        # Built per request, never at import: aiodataloader binds the running loop.
-        return Loaders(self.db, self.principal.project_id)
+    # The request's DataLoaders, one per class, made on first use (dataloaders/base.py).
+    dataloaders: dict[type, Any] = field(default_factory=dict)
 
     @property
     def project_id(self) -> int:

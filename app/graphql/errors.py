@@ -1,8 +1,5 @@
 """userErrors: expected refusals, as the contract's UserError type."""
 
-from collections.abc import Awaitable, Callable
-from typing import Any, TypeVar
-
 import strawberry
 from graphql import GraphQLError
 
@@ -32,24 +29,6 @@ def user_errors(exc: DomainError | DomainErrors) -> list[UserError]:
     if isinstance(exc, DomainErrors):
         return [user_error(e) for e in exc.errors]
     return [user_error(exc)]
-
-
-P = TypeVar("P")
-
-
-async def run_mutation(
-    info: Any, action: Callable[[], Awaitable[P]], refused: Callable[[list[UserError]], P]
-) -> P:
-    """Run a service call; an expected refusal becomes the payload's userErrors.
-
-    The request's loaders are emptied first, so the payload (and any later mutation of
-    the same request) reads the data as this mutation leaves it.
-    """
-    info.context.loaders.clear_all()
-    try:
-        return await action()
-    except (DomainError, DomainErrors) as exc:
-        return refused(user_errors(exc))
 
 
 class ForbiddenError(GraphQLError):

@@ -4,13 +4,18 @@ The check walks the query document before execution (so a refused request change
 nothing) instead of running a permission class on every resolved field, which would
 cost time on every object of a large page.
 
+Each mutation declares the roles that may call it next to its resolver
+(`@mutation(roles=...)`); a mutation that declares none is refused to everyone.
+
 Roles: SDK is the app's public key (report receipts, logins, app opens, attributes;
 read a customer's access); VIEWER reads everything; SUPPORT adds the customer support
 actions; ADMIN adds project configuration and may also act as the SDK (handy from
 GraphiQL and for back-ends that post receipts).
 """
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from functools import lru_cache
+from types import MappingProxyType
 
 from graphql import (
     DocumentNode,
@@ -25,6 +30,7 @@ from graphql import (
 )
 from graphql.execution import ExecutionResult
 from strawberry.extensions import SchemaExtension
+from strawberry.schema.schema_converter import GraphQLCoreConverter
 
 from app.domain.enums import ApiKeyRole
 from app.graphql.errors import ForbiddenError
@@ -36,29 +42,31 @@ SDK, VIEWER, SUPPORT, ADMIN = (
     ApiKeyRole.ADMIN,
 )
 
+# The role sets a mutation declares on its decorator (app/graphql/mutations/shell.py).
 APP_REPORTS = frozenset({SDK, ADMIN})
 SUPPORT_ACTIONS = frozenset({SUPPORT, ADMIN})
+APP_REPORTS_AND_SUPPORT = frozenset({SDK, SUPPORT, ADMIN})
 CONFIGURATION = frozenset({ADMIN})
 
-MUTATION_ROLES: dict[str, frozenset[ApiKeyRole]] = {
-    "recordReceipt": APP_REPORTS,
-    "identifyCustomer": APP_REPORTS,
-    "recordAppOpen": APP_REPORTS,
-    "setAttributes": frozenset({SDK, SUPPORT, ADMIN}),
-    "addNote": SUPPORT_ACTIONS,
-    "updateNote": SUPPORT_ACTIONS,
-    "deleteNote": SUPPORT_ACTIONS,
-    "grantEntitlement": SUPPORT_ACTIONS,
-    "revokeGrantedEntitlement": SUPPORT_ACTIONS,
-    "transferEntitlements": SUPPORT_ACTIONS,
-    "refundPurchase": SUPPORT_ACTIONS,
-    "cancelSubscription": SUPPORT_ACTIONS,
-    "overrideOffering": SUPPORT_ACTIONS,
-    "adjustVirtualCurrency": SUPPORT_ACTIONS,
-    "deleteCustomer": SUPPORT_ACTIONS,
-    "retryWebhookDelivery": SUPPORT_ACTIONS,
-}
-# Any mutation not named above is project configuration.
+# The key in a Strawberry field's metadata under which a mutation declares its roles.
+ROLES_METADATA = "roles"
+NOBODY: frozenset[ApiKeyRole] = frozenset()
+
+
+@lru_cache(maxsize=16)
+def mutation_roles(schema: GraphQLSchema) -> Mapping[str, frozenset[ApiKeyRole]]:
+    """The permission table: who may call each mutation, as its resolver declares.
+
+    Built once per schema from the declarations, so the table cannot drift from the
+    resolvers. A mutation that declares nothing is absent, and refused to every role.
+    """
+    table: dict[str, frozenset[ApiKeyRole]] = {}
+    for name, field in (schema.mutation_type.fields if schema.mutation_type else {}).items():
+        definition = (field.extensions or {}).get(GraphQLCoreConverter.DEFINITION_BACKREF)
+        roles = getattr(definition, "metadata", {}).get(ROLES_METADATA)
+        if roles:
+            table[name] = frozenset(roles)
+    return MappingProxyType(table)
 
 
 # What an SDK key may read: a customer's identity, access, offering and balances.
@@ -148,9 +156,10 @@ def refusal(
     Every selected field is checked, fragments included (inline or named): a mutation
     wrapped in `... on Mutation { }` is still the mutation it calls.
     """
+    mutation_type = schema.mutation_type.name if schema.mutation_type else None
     for parent, field in _selected_fields(schema, _executed_part(document, operation_name)):
-        if parent == "Mutation":
-            if role not in MUTATION_ROLES.get(field, CONFIGURATION):
+        if parent == mutation_type:
+            if role not in mutation_roles(schema).get(field, NOBODY):
                 return ForbiddenError(f"A {role.value} key may not call {field}.")
             continue
         if role is not SDK or parent.startswith("__") or (field.startswith("__") and field != "__typename"):

@@ -1,9 +1,23 @@
 """Query entry points: node, customer, customers, project."""
 
+from collections.abc import Callable
+from typing import Any
+
 import strawberry
 
 from app.domain.errors import DomainError
 from app.graphql.context import Info
+from app.graphql.dataloaders.base import ProjectLoader
+from app.graphql.dataloaders.customer import CustomerByIdLoader, CustomerIdByAppUserIdLoader, NoteByIdLoader
+from app.graphql.dataloaders.event import EventByIdLoader
+from app.graphql.dataloaders.project import (
+    EntitlementByIdLoader,
+    OfferingByIdLoader,
+    ProductByIdLoader,
+    ProjectByIdLoader,
+)
+from app.graphql.dataloaders.purchase import PurchaseByIdLoader
+from app.graphql.dataloaders.webhooks import EndpointByIdLoader
 from app.graphql.ids import decode_id, encode_cursor
 from app.graphql.pagination import BadArgument, keyset_position, page_size
 from app.graphql.types.common import Node, PageInfo, Store
@@ -42,47 +56,34 @@ class CustomerFilter:
     country: str | None = None
 
 
+# What node(id:) can return: the type a global id names, its loader and its GraphQL type.
+NODE_LOADERS: dict[str, tuple[type[ProjectLoader[int, Any]], Callable[[Any], Node]]] = {
+    "Customer": (CustomerByIdLoader, lambda row: CustomerType(row=row)),
+    "Note": (NoteByIdLoader, lambda row: NoteType(row=row)),
+    "Project": (ProjectByIdLoader, lambda row: ProjectType(row=row)),
+    "Offering": (OfferingByIdLoader, lambda row: OfferingType(row=row)),
+    "Product": (ProductByIdLoader, lambda row: ProductType_(row=row)),
+    "Purchase": (PurchaseByIdLoader, lambda row: PurchaseType(row=row)),
+    "CustomerEvent": (EventByIdLoader, lambda row: CustomerEventNode(row=row)),
+    "WebhookEndpoint": (EndpointByIdLoader, lambda row: WebhookEndpointType(row=row)),
+    "Entitlement": (EntitlementByIdLoader, lambda row: EntitlementType(row=row)),
+}
+
+
 async def resolve_node(info: Info, global_id: str) -> Node | None:
     decoded = decode_id(global_id)
-    if decoded is None:
+    if decoded is None or decoded[0] not in NODE_LOADERS:
         return None
-    type_name, pk = decoded
-    loaders = info.context.loaders
-    if type_name == "Customer":
-        customer = await loaders.customer_by_id.load(pk)
-        return CustomerType(row=customer) if customer else None
-    if type_name == "Note":
-        note = await loaders.note_by_id.load(pk)
-        return NoteType(row=note) if note else None
-    if type_name == "Project":
-        project = await loaders.project_by_id.load(pk)
-        return ProjectType(row=project) if project else None
-    if type_name == "Offering":
-        offering = await loaders.offering_by_id.load(pk)
-        return OfferingType(row=offering) if offering else None
-    if type_name == "Product":
-        product = await loaders.product_by_id.load(pk)
-        return ProductType_(row=product) if product else None
-    if type_name == "Purchase":
-        purchase = await loaders.purchase_by_id.load(pk)
-        return PurchaseType(row=purchase) if purchase else None
-    if type_name == "CustomerEvent":
-        event = await loaders.event_by_id.load(pk)
-        return CustomerEventNode(row=event) if event else None
-    if type_name == "WebhookEndpoint":
-        endpoint = await loaders.endpoint_by_id.load(pk)
-        return WebhookEndpointType(row=endpoint) if endpoint else None
-    if type_name == "Entitlement":
-        entitlement = await loaders.entitlement_by_id.load(pk)
-        return EntitlementType(row=entitlement) if entitlement else None
-    return None
+    loader, node = NODE_LOADERS[decoded[0]]
+    row = await loader(info.context).load(decoded[1])
+    return node(row) if row else None
 
 
 async def load_customer(info: Info, app_user_id: str) -> CustomerType | None:
-    customer_id = await info.context.loaders.customer_id_by_app_user_id.load(app_user_id)
+    customer_id = await CustomerIdByAppUserIdLoader(info.context).load(app_user_id)
     if customer_id is None:
         return None
-    row = await info.context.loaders.customer_by_id.load(customer_id)
+    row = await CustomerByIdLoader(info.context).load(customer_id)
     return CustomerType(row=row) if row else None
 
 

@@ -3,10 +3,11 @@ the current offering, the restore behaviour and API keys."""
 
 import strawberry
 
-from app.domain.errors import DomainError, ErrorCode
 from app.graphql.context import Info
-from app.graphql.errors import UserError, run_mutation
-from app.graphql.ids import decode_id_of, encode_id
+from app.graphql.errors import UserError
+from app.graphql.ids import API_KEY, encode_id, require_pk
+from app.graphql.mutations.shell import mutation
+from app.graphql.permissions import CONFIGURATION
 from app.graphql.types.common import (
     ApiKeyRole,
     MoneyInput,
@@ -121,89 +122,61 @@ class RevokeApiKeyPayload:
 
 @strawberry.type
 class ConfigurationMutations:
-    @strawberry.mutation
+    @mutation(roles=CONFIGURATION)
     async def create_entitlement(self, info: Info, input: CreateEntitlementInput) -> CreateEntitlementPayload:
-        async def act() -> CreateEntitlementPayload:
-            row = await projects.create_entitlement(
-                info.context.db, info.context.project_id, input.identifier, input.display_name
-            )
-            return CreateEntitlementPayload(entitlement=EntitlementType(row=row))
+        ctx = info.context
+        row = await projects.create_entitlement(ctx.db, ctx.project_id, input.identifier, input.display_name)
+        return CreateEntitlementPayload(entitlement=EntitlementType(row=row))
 
-        return await run_mutation(info, act, lambda errors: CreateEntitlementPayload(user_errors=errors))
-
-    @strawberry.mutation
+    @mutation(roles=CONFIGURATION)
     async def create_product(self, info: Info, input: CreateProductInput) -> CreateProductPayload:
-        async def act() -> CreateProductPayload:
-            price = (input.price.amount, input.price.currency) if input.price else None
-            row = await projects.create_product(
-                info.context.db,
-                info.context.project_id,
-                input.identifier,
-                input.store,
-                input.type,
-                price,
-                input.entitlement_identifiers,
-            )
-            return CreateProductPayload(product=ProductType_(row=row))
+        ctx = info.context
+        price = (input.price.amount, input.price.currency) if input.price else None
+        row = await projects.create_product(
+            ctx.db,
+            ctx.project_id,
+            input.identifier,
+            input.store,
+            input.type,
+            price,
+            input.entitlement_identifiers,
+        )
+        return CreateProductPayload(product=ProductType_(row=row))
 
-        return await run_mutation(info, act, lambda errors: CreateProductPayload(user_errors=errors))
-
-    @strawberry.mutation
+    @mutation(roles=CONFIGURATION)
     async def create_offering(self, info: Info, input: CreateOfferingInput) -> CreateOfferingPayload:
-        async def act() -> CreateOfferingPayload:
-            row = await projects.create_offering(
-                info.context.db,
-                info.context.project_id,
-                input.identifier,
-                input.description,
-                [(p.identifier, p.product_identifier) for p in input.packages],
-                bool(input.is_current),
-            )
-            return CreateOfferingPayload(offering=OfferingType(row=row))
+        ctx = info.context
+        packages = [(p.identifier, p.product_identifier) for p in input.packages]
+        row = await projects.create_offering(
+            ctx.db, ctx.project_id, input.identifier, input.description, packages, bool(input.is_current)
+        )
+        return CreateOfferingPayload(offering=OfferingType(row=row))
 
-        return await run_mutation(info, act, lambda errors: CreateOfferingPayload(user_errors=errors))
-
-    @strawberry.mutation
+    @mutation(roles=CONFIGURATION)
     async def set_current_offering(
         self, info: Info, input: SetCurrentOfferingInput
     ) -> SetCurrentOfferingPayload:
-        async def act() -> SetCurrentOfferingPayload:
-            row = await projects.set_current_offering(
-                info.context.db, info.context.project_id, input.offering_identifier
-            )
-            return SetCurrentOfferingPayload(project=ProjectType(row=row))
+        ctx = info.context
+        row = await projects.set_current_offering(ctx.db, ctx.project_id, input.offering_identifier)
+        return SetCurrentOfferingPayload(project=ProjectType(row=row))
 
-        return await run_mutation(info, act, lambda errors: SetCurrentOfferingPayload(user_errors=errors))
-
-    @strawberry.mutation
+    @mutation(roles=CONFIGURATION)
     async def set_restore_behavior(
         self, info: Info, input: SetRestoreBehaviorInput
     ) -> SetRestoreBehaviorPayload:
-        async def act() -> SetRestoreBehaviorPayload:
-            row = await projects.set_restore_behavior(
-                info.context.db, info.context.project_id, input.restore_behavior
-            )
-            return SetRestoreBehaviorPayload(project=ProjectType(row=row))
+        ctx = info.context
+        row = await projects.set_restore_behavior(ctx.db, ctx.project_id, input.restore_behavior)
+        return SetRestoreBehaviorPayload(project=ProjectType(row=row))
 
-        return await run_mutation(info, act, lambda errors: SetRestoreBehaviorPayload(user_errors=errors))
-
-    @strawberry.mutation
+    @mutation(roles=CONFIGURATION)
     async def create_api_key(self, info: Info, input: CreateApiKeyInput) -> CreateApiKeyPayload:
-        async def act() -> CreateApiKeyPayload:
-            created = await projects.create_api_key(
-                info.context.db, info.context.project_id, input.name, input.role
-            )
-            return CreateApiKeyPayload(api_key=ApiKeyType(row=created.row), secret=created.secret)
+        ctx = info.context
+        created = await projects.create_api_key(ctx.db, ctx.project_id, input.name, input.role)
+        return CreateApiKeyPayload(api_key=ApiKeyType(row=created.row), secret=created.secret)
 
-        return await run_mutation(info, act, lambda errors: CreateApiKeyPayload(user_errors=errors))
-
-    @strawberry.mutation
+    @mutation(roles=CONFIGURATION)
     async def revoke_api_key(self, info: Info, input: RevokeApiKeyInput) -> RevokeApiKeyPayload:
-        async def act() -> RevokeApiKeyPayload:
-            pk = decode_id_of(input.api_key_id, "ApiKey")
-            if pk is None:
-                raise DomainError(ErrorCode.INVALID_INPUT, "Not an API key id.", ("input", "apiKeyId"))
-            revoked = await projects.revoke_api_key(info.context.db, info.context.project_id, pk)
-            return RevokeApiKeyPayload(revoked_api_key_id=strawberry.ID(encode_id("ApiKey", revoked)))
-
-        return await run_mutation(info, act, lambda errors: RevokeApiKeyPayload(user_errors=errors))
+        ctx = info.context
+        pk = require_pk(input.api_key_id, API_KEY, ("input", "apiKeyId"))
+        revoked = await projects.revoke_api_key(ctx.db, ctx.project_id, pk)
+        return RevokeApiKeyPayload(revoked_api_key_id=strawberry.ID(encode_id(API_KEY.type_name, revoked)))

@@ -11,7 +11,9 @@ from app.domain.enums import PeriodType as PeriodTypeEnum
 from app.domain.prices import RateTable, default_rate_table
 from app.domain.receipts import TransactionState
 from app.graphql.context import Info
-from app.graphql.errors import UserError, run_mutation
+from app.graphql.errors import UserError
+from app.graphql.mutations.shell import mutation
+from app.graphql.permissions import APP_REPORTS
 from app.graphql.types.common import CancelReason, Environment, PeriodType, Store
 from app.graphql.types.customer import CustomerType
 from app.graphql.types.event import CustomerEventNode
@@ -166,59 +168,44 @@ class RecordAppOpenPayload:
 
 @strawberry.type
 class SdkMutations:
-    @strawberry.mutation(
+    @mutation(
+        roles=APP_REPORTS,
         description="Posts the full current state of a store receipt; the differences from the stored one "
-        "become history events. Idempotent."
+        "become history events. Idempotent.",
     )
     async def record_receipt(self, info: Info, input: RecordReceiptInput) -> RecordReceiptPayload:
-        async def act() -> RecordReceiptPayload:
-            receipt = PostedReceipt(
-                app_user_id=input.app_user_id,
-                store=input.store,
-                environment=input.environment or EnvironmentEnum.PRODUCTION,
-                transactions=[t.to_state() for t in input.transactions],
-                store_refs={t.transaction_id: refs for t in input.transactions if (refs := t.store_refs())},
-            )
-            result = await record_receipt(
-                info.context.db,
-                info.context.project_id,
-                receipt,
-                rate_table(info.context.settings),
-                info.context.now,
-            )
-            return RecordReceiptPayload(
-                customer=CustomerType(row=result.customer),
-                events=[CustomerEventNode(row=row) for row in result.events],
-            )
+        ctx = info.context
+        receipt = PostedReceipt(
+            app_user_id=input.app_user_id,
+            store=input.store,
+            environment=input.environment or EnvironmentEnum.PRODUCTION,
+            transactions=[t.to_state() for t in input.transactions],
+            store_refs={t.transaction_id: refs for t in input.transactions if (refs := t.store_refs())},
+        )
+        result = await record_receipt(ctx.db, ctx.project_id, receipt, rate_table(ctx.settings), ctx.now)
+        return RecordReceiptPayload(
+            customer=CustomerType(row=result.customer),
+            events=[CustomerEventNode(row=row) for row in result.events],
+        )
 
-        return await run_mutation(info, act, lambda errors: RecordReceiptPayload(user_errors=errors))
-
-    @strawberry.mutation(
-        description="logIn: connects the current App User ID with a new one, aliasing them per the identify rules."
+    @mutation(
+        roles=APP_REPORTS,
+        description="logIn: connects the current App User ID with a new one, aliasing them per the identify rules.",
     )
     async def identify_customer(self, info: Info, input: IdentifyCustomerInput) -> IdentifyCustomerPayload:
-        async def act() -> IdentifyCustomerPayload:
-            result = await identify_customer(
-                info.context.db,
-                info.context.project_id,
-                input.app_user_id,
-                input.new_app_user_id,
-                info.context.now,
-            )
-            return IdentifyCustomerPayload(customer=CustomerType(row=result.customer), created=result.created)
+        ctx = info.context
+        result = await identify_customer(
+            ctx.db, ctx.project_id, input.app_user_id, input.new_app_user_id, ctx.now
+        )
+        return IdentifyCustomerPayload(customer=CustomerType(row=result.customer), created=result.created)
 
-        return await run_mutation(info, act, lambda errors: IdentifyCustomerPayload(user_errors=errors))
-
-    @strawberry.mutation(
-        description="The app was opened: updates last opened and, from the IP address, the country. The address is dropped."
+    @mutation(
+        roles=APP_REPORTS,
+        description="The app was opened: updates last opened and, from the IP address, the country. The address is dropped.",
     )
     async def record_app_open(self, info: Info, input: RecordAppOpenInput) -> RecordAppOpenPayload:
-        async def act() -> RecordAppOpenPayload:
-            client = getattr(info.context.request, "client", None)
-            address = input.ip_address or (client.host if client else None)
-            customer = await record_app_open(
-                info.context.db, info.context.project_id, input.app_user_id, address, info.context.now
-            )
-            return RecordAppOpenPayload(customer=CustomerType(row=customer))
-
-        return await run_mutation(info, act, lambda errors: RecordAppOpenPayload(user_errors=errors))
+        ctx = info.context
+        client = getattr(ctx.request, "client", None)
+        address = input.ip_address or (client.host if client else None)
+        customer = await record_app_open(ctx.db, ctx.project_id, input.app_user_id, address, ctx.now)
+        return RecordAppOpenPayload(customer=CustomerType(row=customer))

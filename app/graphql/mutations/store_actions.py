@@ -3,13 +3,20 @@
 import strawberry
 
 from app.graphql.context import Info
-from app.graphql.errors import UserError, run_mutation
-from app.graphql.ids import decode_id_of
+from app.graphql.dataloaders.customer import CustomerByIdLoader
+from app.graphql.errors import UserError
+from app.graphql.ids import PURCHASE, require_pk
+from app.graphql.mutations.shell import audited, mutation
+from app.graphql.permissions import SUPPORT_ACTIONS
 from app.graphql.types.customer import CustomerType
 from app.graphql.types.purchase import PurchaseType
 from app.services import store_actions
 
 REASON = "Why; kept on the event and in the audit trail."
+
+
+def _purchase_id(value: str) -> int:
+    return require_pk(value, PURCHASE, ("input", "purchaseId"))
 
 
 @strawberry.input
@@ -42,46 +49,24 @@ class CancelSubscriptionPayload:
 
 @strawberry.type
 class StoreActionMutations:
-    @strawberry.mutation
+    @mutation(roles=SUPPORT_ACTIONS)
     async def refund_purchase(self, info: Info, input: RefundPurchaseInput) -> RefundPurchasePayload:
         ctx = info.context
+        purchase = await store_actions.refund_purchase(
+            ctx.db, ctx.stores, ctx.project_id, _purchase_id(input.purchase_id), *audited(info, input.reason)
+        )
+        customer = await CustomerByIdLoader(ctx).load(purchase.customer_id)
+        return RefundPurchasePayload(purchase=PurchaseType(row=purchase), customer=CustomerType(row=customer))
 
-        async def act() -> RefundPurchasePayload:
-            purchase = await store_actions.refund_purchase(
-                ctx.db,
-                ctx.stores,
-                ctx.project_id,
-                decode_id_of(input.purchase_id, "Purchase"),
-                ctx.principal.key_name,
-                input.reason,
-                ctx.now,
-            )
-            customer = await info.context.loaders.customer_by_id.load(purchase.customer_id)
-            return RefundPurchasePayload(
-                purchase=PurchaseType(row=purchase), customer=CustomerType(row=customer)
-            )
-
-        return await run_mutation(info, act, lambda errors: RefundPurchasePayload(user_errors=errors))
-
-    @strawberry.mutation
+    @mutation(roles=SUPPORT_ACTIONS)
     async def cancel_subscription(
         self, info: Info, input: CancelSubscriptionInput
     ) -> CancelSubscriptionPayload:
         ctx = info.context
-
-        async def act() -> CancelSubscriptionPayload:
-            purchase = await store_actions.cancel_subscription(
-                ctx.db,
-                ctx.stores,
-                ctx.project_id,
-                decode_id_of(input.purchase_id, "Purchase"),
-                ctx.principal.key_name,
-                input.reason,
-                ctx.now,
-            )
-            customer = await info.context.loaders.customer_by_id.load(purchase.customer_id)
-            return CancelSubscriptionPayload(
-                purchase=PurchaseType(row=purchase), customer=CustomerType(row=customer)
-            )
-
-        return await run_mutation(info, act, lambda errors: CancelSubscriptionPayload(user_errors=errors))
+        purchase = await store_actions.cancel_subscription(
+            ctx.db, ctx.stores, ctx.project_id, _purchase_id(input.purchase_id), *audited(info, input.reason)
+        )
+        customer = await CustomerByIdLoader(ctx).load(purchase.customer_id)
+        return CancelSubscriptionPayload(
+            purchase=PurchaseType(row=purchase), customer=CustomerType(row=customer)
+        )

@@ -5,10 +5,11 @@ from datetime import datetime
 
 import strawberry
 
-from app.domain.errors import DomainError, ErrorCode
 from app.graphql.context import Info
-from app.graphql.errors import UserError, run_mutation
-from app.graphql.ids import decode_id_of, encode_id
+from app.graphql.errors import UserError
+from app.graphql.ids import NOTE, encode_id, require_pk
+from app.graphql.mutations.shell import audited, mutation
+from app.graphql.permissions import APP_REPORTS_AND_SUPPORT, SUPPORT_ACTIONS
 from app.graphql.queries import AttributeInput
 from app.graphql.types.common import GrantDuration
 from app.graphql.types.customer import CustomerType, NoteType
@@ -19,10 +20,7 @@ REASON = "Why; kept on the event and in the audit trail."
 
 
 def _note_id(value: str) -> int:
-    pk = decode_id_of(value, "Note")
-    if pk is None:
-        raise DomainError(ErrorCode.NOTE_NOT_FOUND, "No such note.", ("input", "noteId"))
-    return pk
+    return require_pk(value, NOTE, ("input", "noteId"))
 
 
 @strawberry.input
@@ -166,177 +164,114 @@ class DeleteCustomerPayload:
 
 @strawberry.type
 class SupportMutations:
-    @strawberry.mutation
+    @mutation(roles=SUPPORT_ACTIONS)
     async def add_note(self, info: Info, input: AddNoteInput) -> AddNotePayload:
         ctx = info.context
+        note, customer = await notes.add_note(
+            ctx.db, ctx.project_id, input.app_user_id, input.body, ctx.principal.key_name, ctx.now
+        )
+        return AddNotePayload(note=NoteType(row=note), customer=CustomerType(row=customer))
 
-        async def act() -> AddNotePayload:
-            note, customer = await notes.add_note(
-                ctx.db, ctx.project_id, input.app_user_id, input.body, ctx.principal.key_name, ctx.now
-            )
-            return AddNotePayload(note=NoteType(row=note), customer=CustomerType(row=customer))
-
-        return await run_mutation(info, act, lambda errors: AddNotePayload(user_errors=errors))
-
-    @strawberry.mutation
+    @mutation(roles=SUPPORT_ACTIONS)
     async def update_note(self, info: Info, input: UpdateNoteInput) -> UpdateNotePayload:
         ctx = info.context
+        note = await notes.update_note(
+            ctx.db, ctx.project_id, _note_id(input.note_id), input.body, ctx.principal.key_name, ctx.now
+        )
+        return UpdateNotePayload(note=NoteType(row=note))
 
-        async def act() -> UpdateNotePayload:
-            note = await notes.update_note(
-                ctx.db, ctx.project_id, _note_id(input.note_id), input.body, ctx.principal.key_name, ctx.now
-            )
-            return UpdateNotePayload(note=NoteType(row=note))
-
-        return await run_mutation(info, act, lambda errors: UpdateNotePayload(user_errors=errors))
-
-    @strawberry.mutation
+    @mutation(roles=SUPPORT_ACTIONS)
     async def delete_note(self, info: Info, input: DeleteNoteInput) -> DeleteNotePayload:
         ctx = info.context
+        deleted = await notes.delete_note(
+            ctx.db, ctx.project_id, _note_id(input.note_id), ctx.principal.key_name, ctx.now
+        )
+        return DeleteNotePayload(deleted_note_id=strawberry.ID(encode_id(NOTE.type_name, deleted)))
 
-        async def act() -> DeleteNotePayload:
-            deleted = await notes.delete_note(
-                ctx.db, ctx.project_id, _note_id(input.note_id), ctx.principal.key_name, ctx.now
-            )
-            return DeleteNotePayload(deleted_note_id=strawberry.ID(encode_id("Note", deleted)))
-
-        return await run_mutation(info, act, lambda errors: DeleteNotePayload(user_errors=errors))
-
-    @strawberry.mutation(
-        description="Sets several attributes at once, all or nothing. A null or empty value deletes the key."
+    @mutation(
+        roles=APP_REPORTS_AND_SUPPORT,
+        description="Sets several attributes at once, all or nothing. A null or empty value deletes the key.",
     )
     async def set_attributes(self, info: Info, input: SetAttributesInput) -> SetAttributesPayload:
         ctx = info.context
+        pairs = [(a.key, a.value) for a in input.attributes]
+        customer = await attributes.set_attributes(
+            ctx.db, ctx.project_id, input.app_user_id, pairs, ctx.principal.key_name, ctx.now
+        )
+        return SetAttributesPayload(customer=CustomerType(row=customer))
 
-        async def act() -> SetAttributesPayload:
-            customer = await attributes.set_attributes(
-                ctx.db,
-                ctx.project_id,
-                input.app_user_id,
-                [(a.key, a.value) for a in input.attributes],
-                ctx.principal.key_name,
-                ctx.now,
-            )
-            return SetAttributesPayload(customer=CustomerType(row=customer))
-
-        return await run_mutation(info, act, lambda errors: SetAttributesPayload(user_errors=errors))
-
-    @strawberry.mutation
+    @mutation(roles=SUPPORT_ACTIONS)
     async def grant_entitlement(self, info: Info, input: GrantEntitlementInput) -> GrantEntitlementPayload:
         ctx = info.context
+        customer = await grants.grant_entitlement(
+            ctx.db,
+            ctx.project_id,
+            input.app_user_id,
+            input.entitlement_identifier,
+            input.duration,
+            input.ends_at,
+            *audited(info, input.reason),
+        )
+        return GrantEntitlementPayload(customer=CustomerType(row=customer))
 
-        async def act() -> GrantEntitlementPayload:
-            customer = await grants.grant_entitlement(
-                ctx.db,
-                ctx.project_id,
-                input.app_user_id,
-                input.entitlement_identifier,
-                input.duration,
-                input.ends_at,
-                ctx.principal.key_name,
-                input.reason,
-                ctx.now,
-            )
-            return GrantEntitlementPayload(customer=CustomerType(row=customer))
-
-        return await run_mutation(info, act, lambda errors: GrantEntitlementPayload(user_errors=errors))
-
-    @strawberry.mutation
+    @mutation(roles=SUPPORT_ACTIONS)
     async def revoke_granted_entitlement(
         self, info: Info, input: RevokeGrantedEntitlementInput
     ) -> RevokeGrantedEntitlementPayload:
         ctx = info.context
-
-        async def act() -> RevokeGrantedEntitlementPayload:
-            customer = await grants.revoke_granted_entitlement(
-                ctx.db,
-                ctx.project_id,
-                input.app_user_id,
-                input.entitlement_identifier,
-                ctx.principal.key_name,
-                input.reason,
-                ctx.now,
-            )
-            return RevokeGrantedEntitlementPayload(customer=CustomerType(row=customer))
-
-        return await run_mutation(
-            info, act, lambda errors: RevokeGrantedEntitlementPayload(user_errors=errors)
+        customer = await grants.revoke_granted_entitlement(
+            ctx.db,
+            ctx.project_id,
+            input.app_user_id,
+            input.entitlement_identifier,
+            *audited(info, input.reason),
         )
+        return RevokeGrantedEntitlementPayload(customer=CustomerType(row=customer))
 
-    @strawberry.mutation
+    @mutation(roles=SUPPORT_ACTIONS)
     async def transfer_entitlements(
         self, info: Info, input: TransferEntitlementsInput
     ) -> TransferEntitlementsPayload:
         ctx = info.context
+        result = await transfers.transfer_entitlements(
+            ctx.db,
+            ctx.project_id,
+            input.from_app_user_id,
+            input.to_app_user_id,
+            bool(input.dry_run),
+            *audited(info, input.reason),
+        )
+        return TransferEntitlementsPayload(
+            from_customer=CustomerType(row=result.source),
+            to_customer=CustomerType(row=result.target),
+            purchases=[PurchaseType(row=p) for p in result.purchases],
+        )
 
-        async def act() -> TransferEntitlementsPayload:
-            result = await transfers.transfer_entitlements(
-                ctx.db,
-                ctx.project_id,
-                input.from_app_user_id,
-                input.to_app_user_id,
-                bool(input.dry_run),
-                ctx.principal.key_name,
-                input.reason,
-                ctx.now,
-            )
-            return TransferEntitlementsPayload(
-                from_customer=CustomerType(row=result.source),
-                to_customer=CustomerType(row=result.target),
-                purchases=[PurchaseType(row=p) for p in result.purchases],
-            )
-
-        return await run_mutation(info, act, lambda errors: TransferEntitlementsPayload(user_errors=errors))
-
-    @strawberry.mutation(
-        description="Sets the per-customer current offering; offeringIdentifier null clears it."
+    @mutation(
+        roles=SUPPORT_ACTIONS,
+        description="Sets the per-customer current offering; offeringIdentifier null clears it.",
     )
     async def override_offering(self, info: Info, input: OverrideOfferingInput) -> OverrideOfferingPayload:
         ctx = info.context
+        customer = await offerings.override_offering(
+            ctx.db, ctx.project_id, input.app_user_id, input.offering_identifier, *audited(info, input.reason)
+        )
+        return OverrideOfferingPayload(customer=CustomerType(row=customer))
 
-        async def act() -> OverrideOfferingPayload:
-            customer = await offerings.override_offering(
-                ctx.db,
-                ctx.project_id,
-                input.app_user_id,
-                input.offering_identifier,
-                ctx.principal.key_name,
-                input.reason,
-                ctx.now,
-            )
-            return OverrideOfferingPayload(customer=CustomerType(row=customer))
-
-        return await run_mutation(info, act, lambda errors: OverrideOfferingPayload(user_errors=errors))
-
-    @strawberry.mutation
+    @mutation(roles=SUPPORT_ACTIONS)
     async def adjust_virtual_currency(
         self, info: Info, input: AdjustVirtualCurrencyInput
     ) -> AdjustVirtualCurrencyPayload:
         ctx = info.context
+        customer = await virtual_currency.adjust_virtual_currency(
+            ctx.db, ctx.project_id, input.app_user_id, input.code, input.amount, *audited(info, input.reason)
+        )
+        return AdjustVirtualCurrencyPayload(customer=CustomerType(row=customer))
 
-        async def act() -> AdjustVirtualCurrencyPayload:
-            customer = await virtual_currency.adjust_virtual_currency(
-                ctx.db,
-                ctx.project_id,
-                input.app_user_id,
-                input.code,
-                input.amount,
-                ctx.principal.key_name,
-                input.reason,
-                ctx.now,
-            )
-            return AdjustVirtualCurrencyPayload(customer=CustomerType(row=customer))
-
-        return await run_mutation(info, act, lambda errors: AdjustVirtualCurrencyPayload(user_errors=errors))
-
-    @strawberry.mutation
+    @mutation(roles=SUPPORT_ACTIONS)
     async def delete_customer(self, info: Info, input: DeleteCustomerInput) -> DeleteCustomerPayload:
         ctx = info.context
-
-        async def act() -> DeleteCustomerPayload:
-            ids = await deletion.delete_customer(
-                ctx.db, ctx.stores, ctx.project_id, input.app_user_id, ctx.principal.key_name, ctx.now
-            )
-            return DeleteCustomerPayload(deleted_app_user_ids=ids)
-
-        return await run_mutation(info, act, lambda errors: DeleteCustomerPayload(user_errors=errors))
+        ids = await deletion.delete_customer(
+            ctx.db, ctx.stores, ctx.project_id, input.app_user_id, ctx.principal.key_name, ctx.now
+        )
+        return DeleteCustomerPayload(deleted_app_user_ids=ids)

@@ -2,10 +2,11 @@
 
 import strawberry
 
-from app.domain.errors import DomainError, ErrorCode
 from app.graphql.context import Info
-from app.graphql.errors import UserError, run_mutation
-from app.graphql.ids import decode_id_of, encode_id
+from app.graphql.errors import UserError
+from app.graphql.ids import WEBHOOK_DELIVERY, WEBHOOK_ENDPOINT, encode_id, require_pk
+from app.graphql.mutations.shell import mutation
+from app.graphql.permissions import CONFIGURATION, SUPPORT_ACTIONS
 from app.graphql.types.common import Environment, WebhookEventType
 from app.graphql.types.webhooks import WebhookDelivery, WebhookEndpointType
 from app.services import webhooks
@@ -55,59 +56,44 @@ class RetryWebhookDeliveryPayload:
 
 @strawberry.type
 class WebhookMutations:
-    @strawberry.mutation
+    @mutation(roles=CONFIGURATION)
     async def create_webhook_endpoint(
         self, info: Info, input: CreateWebhookEndpointInput
     ) -> CreateWebhookEndpointPayload:
         ctx = info.context
+        created = await webhooks.create_endpoint(
+            ctx.db,
+            ctx.project_id,
+            input.url,
+            input.authorization_header,
+            input.environment,
+            input.event_types,
+            ctx.principal.key_name,
+            ctx.now,
+        )
+        return CreateWebhookEndpointPayload(
+            webhook_endpoint=WebhookEndpointType(row=created.row), signing_secret=created.signing_secret
+        )
 
-        async def act() -> CreateWebhookEndpointPayload:
-            created = await webhooks.create_endpoint(
-                ctx.db,
-                ctx.project_id,
-                input.url,
-                input.authorization_header,
-                input.environment,
-                input.event_types,
-                ctx.principal.key_name,
-                ctx.now,
-            )
-            return CreateWebhookEndpointPayload(
-                webhook_endpoint=WebhookEndpointType(row=created.row), signing_secret=created.signing_secret
-            )
-
-        return await run_mutation(info, act, lambda errors: CreateWebhookEndpointPayload(user_errors=errors))
-
-    @strawberry.mutation
+    @mutation(roles=CONFIGURATION)
     async def delete_webhook_endpoint(
         self, info: Info, input: DeleteWebhookEndpointInput
     ) -> DeleteWebhookEndpointPayload:
         ctx = info.context
+        pk = require_pk(input.webhook_endpoint_id, WEBHOOK_ENDPOINT, ("input", "webhookEndpointId"))
+        deleted = await webhooks.delete_endpoint(ctx.db, ctx.project_id, pk, ctx.principal.key_name, ctx.now)
+        return DeleteWebhookEndpointPayload(
+            deleted_webhook_endpoint_id=strawberry.ID(encode_id(WEBHOOK_ENDPOINT.type_name, deleted))
+        )
 
-        async def act() -> DeleteWebhookEndpointPayload:
-            pk = decode_id_of(input.webhook_endpoint_id, "WebhookEndpoint")
-            deleted = await webhooks.delete_endpoint(
-                ctx.db, ctx.project_id, pk, ctx.principal.key_name, ctx.now
-            )
-            return DeleteWebhookEndpointPayload(
-                deleted_webhook_endpoint_id=strawberry.ID(encode_id("WebhookEndpoint", deleted))
-            )
-
-        return await run_mutation(info, act, lambda errors: DeleteWebhookEndpointPayload(user_errors=errors))
-
-    @strawberry.mutation(
-        description="Sends a webhook delivery again at once, with the same event id and body."
+    @mutation(
+        roles=SUPPORT_ACTIONS,
+        description="Sends a webhook delivery again at once, with the same event id and body.",
     )
     async def retry_webhook_delivery(
         self, info: Info, input: RetryWebhookDeliveryInput
     ) -> RetryWebhookDeliveryPayload:
         ctx = info.context
-
-        async def act() -> RetryWebhookDeliveryPayload:
-            pk = decode_id_of(input.delivery_id, "WebhookDelivery")
-            if pk is None:
-                raise DomainError(ErrorCode.INVALID_INPUT, "Not a delivery id.", ("input", "deliveryId"))
-            row = await webhooks.retry_delivery(ctx.db, ctx.project_id, pk, ctx.principal.key_name, ctx.now)
-            return RetryWebhookDeliveryPayload(delivery=WebhookDelivery(row=row))
-
-        return await run_mutation(info, act, lambda errors: RetryWebhookDeliveryPayload(user_errors=errors))
+        pk = require_pk(input.delivery_id, WEBHOOK_DELIVERY, ("input", "deliveryId"))
+        row = await webhooks.retry_delivery(ctx.db, ctx.project_id, pk, ctx.principal.key_name, ctx.now)
+        return RetryWebhookDeliveryPayload(delivery=WebhookDelivery(row=row))

@@ -15,6 +15,19 @@ from app.domain.enums import Store as StoreEnum
 from app.domain.identity import choose_app_user_id
 from app.domain.notes import render_note_html
 from app.graphql.context import Info
+from app.graphql.dataloaders.customer import (
+    AppUserIdsByCustomerIdLoader,
+    AttributesByCustomerIdLoader,
+    BalancesByCustomerIdLoader,
+    NotesByCustomerIdLoader,
+)
+from app.graphql.dataloaders.event import HistoryByCustomerIdLoader
+from app.graphql.dataloaders.project import (
+    CurrentOfferingByProjectIdLoader,
+    EntitlementByIdentifierLoader,
+    OfferingByIdLoader,
+)
+from app.graphql.dataloaders.purchase import PurchasesByCustomerIdLoader, TransactionsByCustomerIdLoader
 from app.graphql.ids import encode_cursor
 from app.graphql.pagination import keyset_position, page_size
 from app.graphql.types.common import Money, Node, PageInfo
@@ -117,7 +130,7 @@ class CustomerType(Node):
     row: strawberry.Private[models.Customer]
 
     async def _app_user_ids(self, info: Info) -> list[models.AppUserId]:
-        return await info.context.loaders.app_user_ids_by_customer_id.load(self.row.id)
+        return await AppUserIdsByCustomerIdLoader(info.context).load(self.row.id)
 
     @strawberry.field(
         description="The App User ID that events carry: last seen identified alias, else last seen alias, else any."
@@ -148,7 +161,7 @@ class CustomerType(Node):
         description="USD equivalent of all production purchases of this customer and its aliases, less refunds."
     )
     async def total_spent(self, info: Info) -> Money:
-        transactions = await info.context.loaders.transactions_by_customer_id.load(self.row.id)
+        transactions = await TransactionsByCustomerIdLoader(info.context).load(self.row.id)
         total = sum(
             (
                 t.price_usd
@@ -165,17 +178,17 @@ class CustomerType(Node):
 
     @strawberry.field
     async def notes(self, info: Info) -> list[NoteType]:
-        rows = await info.context.loaders.notes_by_customer_id.load(self.row.id)
+        rows = await NotesByCustomerIdLoader(info.context).load(self.row.id)
         return [NoteType(row=row) for row in rows]
 
     @strawberry.field
     async def attributes(self, info: Info) -> list[Attribute]:
-        rows = await info.context.loaders.attributes_by_customer_id.load(self.row.id)
+        rows = await AttributesByCustomerIdLoader(info.context).load(self.row.id)
         return [Attribute(row=row) for row in rows]
 
     @strawberry.field
     async def attribution(self, info: Info) -> Attribution:
-        return attribution_from(await info.context.loaders.attributes_by_customer_id.load(self.row.id))
+        return attribution_from(await AttributesByCustomerIdLoader(info.context).load(self.row.id))
 
     @strawberry.field(
         description="Timeline ordered by purchasedAt, newest first. sandbox: include sandbox data too."
@@ -185,7 +198,7 @@ class CustomerType(Node):
     ) -> CustomerEventConnection:
         size = page_size(first, 50)
         position = keyset_position(after) if after is not None else None
-        rows = await info.context.loaders.history_by_customer_id.load(
+        rows = await HistoryByCustomerIdLoader(info.context).load(
             (self.row.id, size + 1, position, bool(sandbox))
         )
         page = rows[:size]
@@ -206,7 +219,7 @@ class CustomerType(Node):
         )
 
     async def _purchases(self, info: Info, sandbox: bool | None) -> list[models.Purchase]:
-        rows = await info.context.loaders.purchases_by_customer_id.load(self.row.id)
+        rows = await PurchasesByCustomerIdLoader(info.context).load(self.row.id)
         return [row for row in rows if sandbox or row.environment == "PRODUCTION"]
 
     @strawberry.field(description="Entitlement status, active ones first. sandbox: include sandbox data too.")
@@ -233,7 +246,7 @@ class CustomerType(Node):
             )
             for row, granted in zip(purchases, identifiers, strict=True)
         ]
-        known = await info.context.loaders.entitlement_by_identifier.load_many(
+        known = await EntitlementByIdentifierLoader(info.context).load_many(
             sorted({i for source in sources for i in source.entitlement_identifiers})
         )
         existing = {row.identifier for row in known if row is not None}
@@ -249,13 +262,13 @@ class CustomerType(Node):
 
     @strawberry.field
     async def virtual_currency_balances(self, info: Info) -> list["VirtualCurrencyBalance"]:
-        rows = await info.context.loaders.balances_by_customer_id.load(self.row.id)
+        rows = await BalancesByCustomerIdLoader(info.context).load(self.row.id)
         return [VirtualCurrencyBalance(code=row.code, balance=row.balance) for row in rows]
 
     async def _override(self, info: Info) -> OfferingType | None:
         if self.row.offering_override_id is None:
             return None
-        return offering_or_none(await info.context.loaders.offering_by_id.load(self.row.offering_override_id))
+        return offering_or_none(await OfferingByIdLoader(info.context).load(self.row.offering_override_id))
 
     @strawberry.field(description="The override if one is set, else the project's current offering.")
     async def current_offering(self, info: Info) -> OfferingType | None:
@@ -263,7 +276,7 @@ class CustomerType(Node):
         if override is not None:
             return override
         return offering_or_none(
-            await info.context.loaders.current_offering_by_project_id.load(self.row.project_id)
+            await CurrentOfferingByProjectIdLoader(info.context).load(self.row.project_id)
         )
 
     @strawberry.field

@@ -13,6 +13,7 @@ from app.domain.enums import PeriodType as PeriodTypeEnum
 from app.domain.enums import Store as StoreEnum
 from app.domain.enums import WebhookEventType as WebhookEventTypeEnum
 from app.graphql.context import Info
+from app.graphql.dataloaders.webhooks import DeliveriesByEventIdLoader
 from app.graphql.types.common import (
     CancelReason,
     CustomerEventType,
@@ -131,7 +132,7 @@ class CustomerEventNode(Node):
 
     @strawberry.field(description="Integrations and webhooks this event triggered.")
     async def deliveries(self, info: Info) -> list[WebhookDelivery]:
-        rows = await info.context.loaders.deliveries_by_event_id.load(self.row.id)
+        rows = await DeliveriesByEventIdLoader(info.context).load(self.row.id)
         return [WebhookDelivery(row=row) for row in rows]
 
     @strawberry.field(description="The webhook event body as sent to endpoints.")

@@ -6,6 +6,17 @@ import strawberry
 
 from app.db import models
 from app.graphql.context import Info
+from app.graphql.dataloaders.project import (
+    CurrentOfferingByProjectIdLoader,
+    EntitlementsByProductIdLoader,
+    EntitlementsByProjectIdLoader,
+    OfferingsByProjectIdLoader,
+    PackagesByOfferingIdLoader,
+    ProductByIdLoader,
+    ProductsByEntitlementIdLoader,
+    ProductsByProjectIdLoader,
+)
+from app.graphql.dataloaders.webhooks import EndpointsByProjectIdLoader
 from app.graphql.types.common import ApiKeyRole, Money, Node, ProductType, RestoreBehavior, Store, money
 from app.graphql.types.webhooks import WebhookEndpointType
 
@@ -51,7 +62,7 @@ class EntitlementType(Node):
 
     @strawberry.field
     async def products(self, info: Info) -> list["ProductType_"]:
-        rows = await info.context.loaders.products_by_entitlement_id.load(self.row.id)
+        rows = await ProductsByEntitlementIdLoader(info.context).load(self.row.id)
         return [ProductType_(row=row) for row in rows]
 
 
@@ -80,7 +91,7 @@ class ProductType_(Node):
 
     @strawberry.field
     async def entitlements(self, info: Info) -> list[EntitlementType]:
-        rows = await info.context.loaders.entitlements_by_product_id.load(self.row.id)
+        rows = await EntitlementsByProductIdLoader(info.context).load(self.row.id)
         return [EntitlementType(row=row) for row in rows]
 
 
@@ -94,7 +105,7 @@ class Package:
 
     @strawberry.field
     async def product(self, info: Info) -> ProductType_:
-        row = await info.context.loaders.product_by_id.load(self.row.product_id)
+        row = await ProductByIdLoader(info.context).load(self.row.product_id)
         assert row is not None  # a package's product is deleted with it (foreign key)
         return ProductType_(row=row)
 
@@ -118,7 +129,7 @@ class OfferingType(Node):
 
     @strawberry.field
     async def packages(self, info: Info) -> list[Package]:
-        rows = await info.context.loaders.packages_by_offering_id.load(self.row.id)
+        rows = await PackagesByOfferingIdLoader(info.context).load(self.row.id)
         return [Package(row=row) for row in rows]
 
 
@@ -141,26 +152,26 @@ class ProjectType(Node):
 
     @strawberry.field
     async def entitlements(self, info: Info) -> list[EntitlementType]:
-        rows = await info.context.loaders.entitlements_by_project_id.load(self.row.id)
+        rows = await EntitlementsByProjectIdLoader(info.context).load(self.row.id)
         return [EntitlementType(row=row) for row in rows]
 
     @strawberry.field
     async def products(self, info: Info) -> list[ProductType_]:
-        rows = await info.context.loaders.products_by_project_id.load(self.row.id)
+        rows = await ProductsByProjectIdLoader(info.context).load(self.row.id)
         return [ProductType_(row=row) for row in rows]
 
     @strawberry.field
     async def offerings(self, info: Info) -> list[OfferingType]:
-        rows = await info.context.loaders.offerings_by_project_id.load(self.row.id)
+        rows = await OfferingsByProjectIdLoader(info.context).load(self.row.id)
         return [OfferingType(row=row) for row in rows]
 
     @strawberry.field
     async def current_offering(self, info: Info) -> OfferingType | None:
-        return offering_or_none(await info.context.loaders.current_offering_by_project_id.load(self.row.id))
+        return offering_or_none(await CurrentOfferingByProjectIdLoader(info.context).load(self.row.id))
 
     @strawberry.field
     async def webhook_endpoints(self, info: Info) -> list[WebhookEndpointType]:
-        rows = await info.context.loaders.endpoints_by_project_id.load(self.row.id)
+        rows = await EndpointsByProjectIdLoader(info.context).load(self.row.id)
         return [WebhookEndpointType(row=row) for row in rows]
 
     @strawberry.field

@@ -14,6 +14,12 @@ from app.domain.purchase_status import purchase_status
 from app.domain.receipts import TransactionState
 from app.domain.store_actions import can_cancel, can_refund
 from app.graphql.context import Info
+from app.graphql.dataloaders.project import (
+    EntitlementByIdentifierLoader,
+    EntitlementIdentifiersByProductLoader,
+    ProductByStoreIdentifierLoader,
+)
+from app.graphql.dataloaders.purchase import LatestTransactionByPurchaseIdLoader
 from app.graphql.types.common import (
     EntitlementSource,
     Environment,
@@ -48,7 +54,7 @@ def latest_state(row: models.Purchase) -> TransactionState:
 async def entitlement_identifiers(info: Info, row: models.Purchase) -> list[str]:
     if row.is_granted:
         return [row.granted_entitlement] if row.granted_entitlement else []
-    return await info.context.loaders.entitlement_identifiers_by_product.load((row.store, row.product_id))
+    return await EntitlementIdentifiersByProductLoader(info.context).load((row.store, row.product_id))
 
 
 @strawberry.type(name="Purchase", description="A subscription (all its renewals) or a one-time purchase.")
@@ -72,7 +78,7 @@ class PurchaseType(Node):
     async def product(self, info: Info) -> ProductType_ | None:
         if self.row.is_granted:
             return None
-        product = await info.context.loaders.product_by_store_identifier.load(
+        product = await ProductByStoreIdentifierLoader(info.context).load(
             (self.row.store, self.row.product_id)
         )
         return ProductType_(row=product) if product else None
@@ -115,14 +121,14 @@ class PurchaseType(Node):
     async def price(self, info: Info) -> Money | None:
         if self.row.is_granted:
             return money(0, "USD")  # type: ignore[arg-type]
-        latest = await info.context.loaders.latest_transaction_by_purchase_id.load(self.row.id)
+        latest = await LatestTransactionByPurchaseIdLoader(info.context).load(self.row.id)
         return money(latest.price, latest.currency) if latest else None
 
     @strawberry.field
     async def price_usd(self, info: Info) -> Money | None:
         if self.row.is_granted:
             return money(0, "USD")  # type: ignore[arg-type]
-        latest = await info.context.loaders.latest_transaction_by_purchase_id.load(self.row.id)
+        latest = await LatestTransactionByPurchaseIdLoader(info.context).load(self.row.id)
         return money(latest.price_usd, "USD") if latest else None
 
     @strawberry.field
@@ -150,7 +156,7 @@ class PurchaseType(Node):
     @strawberry.field
     async def entitlements(self, info: Info) -> list[EntitlementType]:
         identifiers = await entitlement_identifiers(info, self.row)
-        rows = await info.context.loaders.entitlement_by_identifier.load_many(identifiers)
+        rows = await EntitlementByIdentifierLoader(info.context).load_many(identifiers)
         return [EntitlementType(row=row) for row in rows if row is not None]
 
 
@@ -161,7 +167,7 @@ class CustomerEntitlement:
 
     @strawberry.field
     async def entitlement(self, info: Info) -> EntitlementType:
-        row = await info.context.loaders.entitlement_by_identifier.load(self.status.entitlement_identifier)
+        row = await EntitlementByIdentifierLoader(info.context).load(self.status.entitlement_identifier)
         assert row is not None  # statuses are only built for entitlements that exist
         return EntitlementType(row=row)
 

@@ -9,6 +9,7 @@ from app.domain.enums import DeliveryStatus as DeliveryStatusEnum
 from app.domain.enums import Environment as EnvironmentEnum
 from app.domain.enums import WebhookEventType as WebhookEventTypeEnum
 from app.graphql.context import Info
+from app.graphql.dataloaders.webhooks import EndpointByIdLoader
 from app.graphql.ids import encode_id
 from app.graphql.types.common import DeliveryStatus, Environment, Node, WebhookEventType
 
@@ -45,7 +46,7 @@ class WebhookDelivery:
 
     @strawberry.field
     async def endpoint(self, info: Info) -> WebhookEndpointType:
-        row = await info.context.loaders.endpoint_by_id.load(self.row.endpoint_id)
+        row = await EndpointByIdLoader(info.context).load(self.row.endpoint_id)
         assert row is not None  # deliveries are deleted with their endpoint
         return WebhookEndpointType(row=row)
 

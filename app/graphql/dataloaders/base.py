@@ -1,0 +1,87 @@
+"""What every DataLoader shares: one instance per request, scoped by the request's project.
+
+A resolver writes `CustomerByIdLoader(info.context).load(pk)`: the first call of a
+request builds the loader and keeps it in the context under its class, every later call
+gets that same instance, so all loads of one kind in one request share one batch and one
+cache. No registry lists the loaders; a new one is a class in its area's module.
+
+Each batch opens its own short connection: batches run concurrently and one session must
+never be used by two coroutines at once.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Hashable, Iterable, Sequence
+from typing import TYPE_CHECKING, Any, Generic, Self, TypeVar
+
+from aiodataloader import DataLoader
+
+if TYPE_CHECKING:
+    from app.graphql.context import Context
+
+K = TypeVar("K", bound=Hashable)
+V = TypeVar("V")
+R = TypeVar("R")
+
+
+def one_per_key(keys: Sequence[K], rows: Iterable[R], key: Callable[[R], K]) -> list[R | None]:
+    """The row of each key, or None; with several rows per key the last one wins."""
+    by_key = {key(row): row for row in rows}
+    return [by_key.get(k) for k in keys]
+
+
+def many_per_key(keys: Sequence[K], rows: Iterable[R], key: Callable[[R], K]) -> list[list[R]]:
+    grouped: dict[K, list[R]] = defaultdict(list)
+    for row in rows:
+        grouped[key(row)].append(row)
+    return [grouped.get(k, []) for k in keys]
+
+
+class ProjectLoader(DataLoader, Generic[K, V]):  # type: ignore[misc]
+    """A DataLoader of one request: bound to its database and its project."""
+
+    context: Context
+
+    def __new__(cls, context: Context) -> Self:
+        # The class is the context key: the loader of a kind is made once per request.
+        loader = context.dataloaders.get(cls)
+        if loader is None:
+            loader = context.dataloaders[cls] = super().__new__(cls)
+        assert isinstance(loader, cls)
+        return loader
+
+    def __init__(self, context: Context) -> None:
+        # Python calls __init__ again on the instance __new__ returned from the cache:
+        # initialising it twice would drop what it has loaded and queued.
+        if getattr(self, "context", None) is context:
+            return
+        # Built per request, never at import: aiodataloader binds the running loop.
+        super().__init__()
+        self.context = context
+        self.db = context.db
+        self.project_id = context.project_id
+
+    async def batch_load_fn(self, keys: Sequence[K]) -> list[V]:  # pragma: no cover
+        raise NotImplementedError
+
+    async def fetch(self, statement: Any) -> list[Any]:
+        """Rows through SQLAlchemy Core, not ORM instances.
+
+        A Core row has the model's attribute names (and the same column types, so
+        timestamps are UTC-aware and decimals exact) and is read-only, which is all a
+        resolver needs; skipping the ORM session and identity map makes a batch about
+        three times cheaper (STACK-NOTES: 2,300 rows in 6-7 ms instead of 16-19 ms).
+        """
+        # Each batch has a connection of its own: batches run concurrently, and a
+        # connection held across the request would starve the pool when a mutation in
+        # the same request needs a write connection.
+        async with self.db.engine.connect() as connection:
+            return list((await connection.execute(statement)).all())
+
+
+def forget_loaded(context: Context) -> None:
+    """Forget everything the request's loaders hold: after a mutation, the payload (and
+    any later mutation of the same request) must read the data as it was left."""
+    for loader in context.dataloaders.values():
+        loader.clear_all()
