@@ -10,6 +10,7 @@ from app.db.engine import Database
 from app.db.models import AppUserId, Attribute, Customer, Note, Project
 from app.db.types import utcnow
 from app.domain.enums import CancelReason, Environment, GrantDuration, PeriodType, ProductType, Store
+from app.domain.events import Actor
 from app.domain.identity import is_anonymous
 from app.domain.prices import default_rate_table
 from app.domain.receipts import TransactionState
@@ -155,14 +156,13 @@ async def _seed_purchases(db: Database, project_id: int) -> None:
     )
     await grants.grant_entitlement(
         db,
-        project_id,
-        "george.li",
-        "pro",
-        GrantDuration.MONTHLY,
-        None,
-        "support@demo",
-        "Migration goodwill",
-        now,
+        project_id=project_id,
+        app_user_id="george.li",
+        entitlement_identifier="pro",
+        duration=GrantDuration.MONTHLY,
+        ends_at=None,
+        actor=Actor("support@demo", "Migration goodwill"),
+        now=now,
     )
 
 

@@ -29,6 +29,7 @@ import httpx
 from app.db.engine import Database, create_engine
 from app.db.migrate import upgrade
 from app.domain.enums import ApiKeyRole, Environment, ProductType, Store
+from app.domain.events import Actor
 from app.domain.prices import default_rate_table
 from app.domain.receipts import TransactionState
 from app.main import create_app
@@ -109,7 +110,13 @@ async def bench_webhooks(db: Database, project_id: int) -> dict[str, float]:
             await record_app_open(db, project_id, f"hook-{index}", None, datetime.now(UTC))
         for index in range(events):
             await adjust_virtual_currency(
-                db, project_id, f"hook-{index % customers}", "GEMS", 1, "bench", None, datetime.now(UTC)
+                db,
+                project_id=project_id,
+                app_user_id=f"hook-{index % customers}",
+                code="GEMS",
+                amount=1,
+                actor=Actor("bench"),
+                now=datetime.now(UTC),
             )
         dispatcher = Dispatcher(db, [1], 10.0, batch_size=200, concurrency=64)
         began = time.perf_counter()

@@ -27,7 +27,7 @@ from app.domain.enums import GrantDuration as Duration
 from app.domain.errors import DomainError, ErrorCode
 from app.domain.events import FREE, Actor, PurchaseEvent, describe
 from app.domain.grants import grant_window, payload_expiration, promo_product_id
-from app.services.audit import audit, validate_reason
+from app.services.audit import audit, checked_actor
 from app.services.catalog import require_entitlement
 from app.services.customers import lock_customer, require_customer
 from app.services.timeline import Timeline
@@ -47,17 +47,17 @@ def _grant_event(grant: Purchase, event_type: CustomerEventType, **facts: Any) -
 
 async def grant_entitlement(
     db: Database,
+    *,
     project_id: int,
     app_user_id: str,
     entitlement_identifier: str,
     duration: Duration | None,
     ends_at: datetime | None,
-    actor: str,
-    reason: str | None,
+    actor: Actor,
     now: datetime,
 ) -> Customer:
     window = grant_window(now, duration, ends_at)
-    reason = validate_reason(reason)
+    actor = checked_actor(actor)
 
     async def work(session: AsyncSession) -> Customer:
         customer = await require_customer(session, project_id, app_user_id)
@@ -106,8 +106,17 @@ async def grant_entitlement(
             CustomerEventType.GRANTED_ENTITLEMENT,
             description=describe(CustomerEventType.GRANTED_ENTITLEMENT, entitlement=entitlement.identifier),
         )
-        await Timeline(session, project_id, now).record(customer, event, Actor(actor, reason))
-        audit(session, project_id, now, actor, "grantEntitlement", customer.id, reason, grant_id=grant.id)
+        await Timeline(session, project_id, now).record(customer, event, actor)
+        audit(
+            session,
+            project_id,
+            now,
+            actor.name or "",
+            "grantEntitlement",
+            customer.id,
+            actor.reason,
+            grant_id=grant.id,
+        )
         return customer
 
     return await in_transaction(db, work)
@@ -115,14 +124,14 @@ async def grant_entitlement(
 
 async def revoke_granted_entitlement(
     db: Database,
+    *,
     project_id: int,
     app_user_id: str,
     entitlement_identifier: str,
-    actor: str,
-    reason: str | None,
+    actor: Actor,
     now: datetime,
 ) -> Customer:
-    reason = validate_reason(reason)
+    actor = checked_actor(actor)
 
     async def work(session: AsyncSession) -> Customer:
         customer = await require_customer(session, project_id, app_user_id)
@@ -159,9 +168,9 @@ async def revoke_granted_entitlement(
                 cancel_reason=CancelReason.DEVELOPER_INITIATED,
                 occurred_at=now,
             )
-            await timeline.record(customer, event, Actor(actor, reason))
+            await timeline.record(customer, event, actor)
         audit(
-            session, project_id, now, actor, "revokeGrantedEntitlement", customer.id, reason,
+            session, project_id, now, actor.name or "", "revokeGrantedEntitlement", customer.id, actor.reason,
             entitlement=entitlement_identifier, grants=len(grants),
         )  # fmt: skip
         return customer

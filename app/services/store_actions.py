@@ -276,17 +276,27 @@ async def _act(
 
 
 async def refund_purchase(
-    db: Database, stores: StoreAdapters, project_id: int, purchase_id: int | None, actor: str,
-    reason: str | None, now: datetime,
-) -> Purchase:  # fmt: skip
-    return await _act(db, stores, project_id, purchase_id, REFUND, actor, reason, now)
+    db: Database,
+    stores: StoreAdapters,
+    *,
+    project_id: int,
+    purchase_id: int | None,
+    actor: Actor,
+    now: datetime,
+) -> Purchase:
+    return await _act(db, stores, project_id, purchase_id, REFUND, actor.name or "", actor.reason, now)
 
 
 async def cancel_subscription(
-    db: Database, stores: StoreAdapters, project_id: int, purchase_id: int | None, actor: str,
-    reason: str | None, now: datetime,
-) -> Purchase:  # fmt: skip
-    return await _act(db, stores, project_id, purchase_id, CANCEL, actor, reason, now)
+    db: Database,
+    stores: StoreAdapters,
+    *,
+    project_id: int,
+    purchase_id: int | None,
+    actor: Actor,
+    now: datetime,
+) -> Purchase:
+    return await _act(db, stores, project_id, purchase_id, CANCEL, actor.name or "", actor.reason, now)
 
 
 async def finish_confirmed_actions(db: Database, now: datetime) -> int:

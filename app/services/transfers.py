@@ -13,7 +13,7 @@ from app.db.models import Customer, Purchase, StoreTransaction
 from app.domain.errors import DomainError, ErrorCode
 from app.domain.events import Actor, PurchasesTransferred
 from app.domain.transfers import transfer_environment
-from app.services.audit import audit, validate_reason
+from app.services.audit import audit, checked_actor
 from app.services.customers import lock_customers, require_customer
 from app.services.timeline import Timeline
 from app.services.unit_of_work import in_transaction
@@ -64,17 +64,17 @@ class TransferResult:
 
 async def transfer_entitlements(
     db: Database,
+    *,
     project_id: int,
     from_app_user_id: str,
     to_app_user_id: str,
     dry_run: bool,
-    actor: str,
-    reason: str | None,
+    actor: Actor,
     now: datetime,
 ) -> TransferResult:
     """Move every store purchase (never grants) of one customer to another (DESIGN 4.6),
     whatever the project's restore behaviour. A dry run reports and changes nothing."""
-    reason = validate_reason(reason)
+    actor = checked_actor(actor)
 
     async def work(session: AsyncSession) -> TransferResult:
         source = await require_customer(session, project_id, from_app_user_id, ("input", "fromAppUserId"))
@@ -106,9 +106,9 @@ async def transfer_entitlements(
         if dry_run:
             return TransferResult(source, target, purchases)
         timeline = Timeline(session, project_id, now)
-        await move_purchases(session, timeline, source, target, purchases, Actor(actor, reason))
+        await move_purchases(session, timeline, source, target, purchases, actor)
         audit(
-            session, project_id, now, actor, "transferEntitlements", target.id, reason,
+            session, project_id, now, actor.name or "", "transferEntitlements", target.id, actor.reason,
             purchases=[p.id for p in purchases],
         )  # fmt: skip
         return TransferResult(source, target, purchases)

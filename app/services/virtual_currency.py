@@ -10,7 +10,7 @@ from app.db.engine import Database
 from app.db.models import Customer, VirtualCurrencyBalance
 from app.domain.events import Actor, VirtualCurrencyAdjusted
 from app.domain.virtual_currency import apply_adjustment, validate_currency_code
-from app.services.audit import audit, validate_reason
+from app.services.audit import audit, checked_actor
 from app.services.customers import lock_customer, require_customer
 from app.services.timeline import Timeline
 from app.services.unit_of_work import in_transaction
@@ -18,16 +18,16 @@ from app.services.unit_of_work import in_transaction
 
 async def adjust_virtual_currency(
     db: Database,
+    *,
     project_id: int,
     app_user_id: str,
     code: str,
     amount: int,
-    actor: str,
-    reason: str | None,
+    actor: Actor,
     now: datetime,
 ) -> Customer:
     code = validate_currency_code(code)
-    reason = validate_reason(reason)
+    actor = checked_actor(actor)
 
     async def work(session: AsyncSession) -> Customer:
         customer = await require_customer(session, project_id, app_user_id)
@@ -47,15 +47,15 @@ async def adjust_virtual_currency(
         row.updated_at = now
         session.add(row)
         event = VirtualCurrencyAdjusted(code=code, amount=amount, transaction_id="vctx_" + uuid.uuid4().hex)
-        await Timeline(session, project_id, now).record(customer, event, Actor(actor, reason))
+        await Timeline(session, project_id, now).record(customer, event, actor)
         audit(
             session,
             project_id,
             now,
-            actor,
+            actor.name or "",
             "adjustVirtualCurrency",
             customer.id,
-            reason,
+            actor.reason,
             code=code,
             amount=amount,
         )

@@ -17,6 +17,7 @@ from sqlalchemy.engine import make_url
 from app.db.engine import Database, create_engine
 from app.db.migrate import upgrade
 from app.db.types import utcnow
+from app.domain.events import Actor
 from app.services import projects, virtual_currency
 from tests.e2e.processes import Process, run, service_env
 from tests.receiver import Receiver
@@ -118,7 +119,13 @@ async def test_two_workers_deliver_1000_events_exactly_once_in_order(fresh_postg
             await asyncio.gather(
                 *(
                     virtual_currency.adjust_virtual_currency(
-                        db, project.id, f"w-{customer}", "GEMS", amount, "test", None, utcnow()
+                        db,
+                        project_id=project.id,
+                        app_user_id=f"w-{customer}",
+                        code="GEMS",
+                        amount=amount,
+                        actor=Actor("test"),
+                        now=utcnow(),
                     )
                     for customer in range(50)
                 )

@@ -24,6 +24,7 @@ import strawberry
 
 from app.domain.enums import ApiKeyRole
 from app.domain.errors import DomainError, DomainErrors
+from app.domain.events import Actor
 from app.graphql.dataloaders.base import forget_loaded
 from app.graphql.errors import user_errors
 from app.graphql.permissions import ROLES_METADATA
@@ -62,6 +63,14 @@ def mutation(*, roles: frozenset[ApiKeyRole], description: str | None = None) ->
 
 
 def audited(info: Any, reason: str | None) -> tuple[str, str | None, datetime]:
-    """Who acts, why and when: the last arguments of every audited support action."""
+    """Who acts, why and when: the last arguments of an audited support action that
+    takes them one by one."""
     ctx = info.context
     return ctx.principal.key_name, reason, ctx.now
+
+
+def acting(info: Any, reason: str | None) -> dict[str, Any]:
+    """Who acts and why (one Actor), and when: the keyword arguments every audited
+    support action takes."""
+    ctx = info.context
+    return {"actor": Actor(ctx.principal.key_name, reason), "now": ctx.now}

@@ -6,7 +6,7 @@ from app.graphql.context import Info
 from app.graphql.dataloaders.customer import CustomerByIdLoader
 from app.graphql.errors import UserError
 from app.graphql.ids import PURCHASE, require_pk
-from app.graphql.mutations.shell import audited, mutation
+from app.graphql.mutations.shell import acting, mutation
 from app.graphql.permissions import SUPPORT_ACTIONS
 from app.graphql.types.customer import CustomerType
 from app.graphql.types.purchase import PurchaseType
@@ -53,7 +53,11 @@ class StoreActionMutations:
     async def refund_purchase(self, info: Info, input: RefundPurchaseInput) -> RefundPurchasePayload:
         ctx = info.context
         purchase = await store_actions.refund_purchase(
-            ctx.db, ctx.stores, ctx.project_id, _purchase_id(input.purchase_id), *audited(info, input.reason)
+            ctx.db,
+            ctx.stores,
+            project_id=ctx.project_id,
+            purchase_id=_purchase_id(input.purchase_id),
+            **acting(info, input.reason),
         )
         customer = await CustomerByIdLoader(ctx).load(purchase.customer_id)
         return RefundPurchasePayload(purchase=PurchaseType(row=purchase), customer=CustomerType(row=customer))
@@ -64,7 +68,11 @@ class StoreActionMutations:
     ) -> CancelSubscriptionPayload:
         ctx = info.context
         purchase = await store_actions.cancel_subscription(
-            ctx.db, ctx.stores, ctx.project_id, _purchase_id(input.purchase_id), *audited(info, input.reason)
+            ctx.db,
+            ctx.stores,
+            project_id=ctx.project_id,
+            purchase_id=_purchase_id(input.purchase_id),
+            **acting(info, input.reason),
         )
         customer = await CustomerByIdLoader(ctx).load(purchase.customer_id)
         return CancelSubscriptionPayload(

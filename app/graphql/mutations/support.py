@@ -8,7 +8,7 @@ import strawberry
 from app.graphql.context import Info
 from app.graphql.errors import UserError
 from app.graphql.ids import NOTE, encode_id, require_pk
-from app.graphql.mutations.shell import audited, mutation
+from app.graphql.mutations.shell import acting, audited, mutation
 from app.graphql.permissions import APP_REPORTS_AND_SUPPORT, SUPPORT_ACTIONS
 from app.graphql.queries import AttributeInput
 from app.graphql.types.common import GrantDuration
@@ -205,12 +205,12 @@ class SupportMutations:
         ctx = info.context
         customer = await grants.grant_entitlement(
             ctx.db,
-            ctx.project_id,
-            input.app_user_id,
-            input.entitlement_identifier,
-            input.duration,
-            input.ends_at,
-            *audited(info, input.reason),
+            project_id=ctx.project_id,
+            app_user_id=input.app_user_id,
+            entitlement_identifier=input.entitlement_identifier,
+            duration=input.duration,
+            ends_at=input.ends_at,
+            **acting(info, input.reason),
         )
         return GrantEntitlementPayload(customer=CustomerType(row=customer))
 
@@ -221,10 +221,10 @@ class SupportMutations:
         ctx = info.context
         customer = await grants.revoke_granted_entitlement(
             ctx.db,
-            ctx.project_id,
-            input.app_user_id,
-            input.entitlement_identifier,
-            *audited(info, input.reason),
+            project_id=ctx.project_id,
+            app_user_id=input.app_user_id,
+            entitlement_identifier=input.entitlement_identifier,
+            **acting(info, input.reason),
         )
         return RevokeGrantedEntitlementPayload(customer=CustomerType(row=customer))
 
@@ -235,11 +235,11 @@ class SupportMutations:
         ctx = info.context
         result = await transfers.transfer_entitlements(
             ctx.db,
-            ctx.project_id,
-            input.from_app_user_id,
-            input.to_app_user_id,
-            bool(input.dry_run),
-            *audited(info, input.reason),
+            project_id=ctx.project_id,
+            from_app_user_id=input.from_app_user_id,
+            to_app_user_id=input.to_app_user_id,
+            dry_run=bool(input.dry_run),
+            **acting(info, input.reason),
         )
         return TransferEntitlementsPayload(
             from_customer=CustomerType(row=result.source),
@@ -264,7 +264,12 @@ class SupportMutations:
     ) -> AdjustVirtualCurrencyPayload:
         ctx = info.context
         customer = await virtual_currency.adjust_virtual_currency(
-            ctx.db, ctx.project_id, input.app_user_id, input.code, input.amount, *audited(info, input.reason)
+            ctx.db,
+            project_id=ctx.project_id,
+            app_user_id=input.app_user_id,
+            code=input.code,
+            amount=input.amount,
+            **acting(info, input.reason),
         )
         return AdjustVirtualCurrencyPayload(customer=CustomerType(row=customer))
 

@@ -2,7 +2,6 @@
 
 import asyncio
 from datetime import datetime
-from decimal import Decimal
 
 import strawberry
 
@@ -14,6 +13,7 @@ from app.domain.enums import PeriodType as PeriodTypeEnum
 from app.domain.enums import Store as StoreEnum
 from app.domain.identity import choose_app_user_id
 from app.domain.notes import render_note_html
+from app.domain.spending import is_visible, total_spent
 from app.graphql.context import Info
 from app.graphql.dataloaders.customer import (
     AppUserIdsByCustomerIdLoader,
@@ -162,15 +162,7 @@ class CustomerType(Node):
     )
     async def total_spent(self, info: Info) -> Money:
         transactions = await TransactionsByCustomerIdLoader(info.context).load(self.row.id)
-        total = sum(
-            (
-                t.price_usd
-                for t in transactions
-                if t.environment == "PRODUCTION" and t.refunded_at is None and t.price_usd is not None
-            ),
-            Decimal("0"),
-        )
-        return Money(amount=total.quantize(Decimal("0.01")), currency="USD")
+        return Money(amount=total_spent(transactions), currency="USD")
 
     @strawberry.field(description="When the customer was first seen (User Since).")
     def first_seen_at(self) -> datetime:
@@ -220,7 +212,7 @@ class CustomerType(Node):
 
     async def _purchases(self, info: Info, sandbox: bool | None) -> list[models.Purchase]:
         rows = await PurchasesByCustomerIdLoader(info.context).load(self.row.id)
-        return [row for row in rows if sandbox or row.environment == "PRODUCTION"]
+        return [row for row in rows if is_visible(row.environment, bool(sandbox))]
 
     @strawberry.field(description="Entitlement status, active ones first. sandbox: include sandbox data too.")
     async def entitlements(self, info: Info, sandbox: bool | None = False) -> list[CustomerEntitlement]:

@@ -5,13 +5,12 @@ from datetime import datetime
 import strawberry
 
 from app.db import models
+from app.db.mapping import purchase_state
 from app.domain.entitlement_status import EntitlementStatus
-from app.domain.enums import CancelReason as CancelReasonEnum
 from app.domain.enums import PeriodType as PeriodTypeEnum
 from app.domain.enums import ProductType as ProductTypeEnum
 from app.domain.enums import Store as StoreEnum
 from app.domain.purchase_status import purchase_status
-from app.domain.receipts import TransactionState
 from app.domain.store_actions import can_cancel, can_refund
 from app.graphql.context import Info
 from app.graphql.dataloaders.project import (
@@ -32,23 +31,6 @@ from app.graphql.types.common import (
     money,
 )
 from app.graphql.types.project import EntitlementType, ProductType_
-
-
-def latest_state(row: models.Purchase) -> TransactionState:
-    """The purchase's current state in the form the domain rules read."""
-    return TransactionState(
-        transaction_id=row.original_transaction_id,
-        original_transaction_id=row.original_transaction_id,
-        product_id=row.product_id,
-        purchased_at=row.purchased_at,
-        expires_at=row.expires_at,
-        period_type=PeriodTypeEnum(row.period_type),
-        will_renew=row.will_renew,
-        cancel_reason=CancelReasonEnum(row.cancel_reason) if row.cancel_reason else None,
-        billing_issue_detected_at=row.billing_issue_detected_at,
-        grace_period_expires_at=row.grace_period_expires_at,
-        refunded_at=row.refunded_at,
-    )
 
 
 async def entitlement_identifiers(info: Info, row: models.Purchase) -> list[str]:
@@ -113,7 +95,7 @@ class PurchaseType(Node):
 
     @strawberry.field
     def status(self, info: Info) -> PurchaseStatus:  # type: ignore[valid-type]
-        return purchase_status(latest_state(self.row), info.context.now)
+        return purchase_status(purchase_state(self.row), info.context.now)
 
     @strawberry.field(
         description="Price of the last period in the purchase currency; estimated when the store sent none."
