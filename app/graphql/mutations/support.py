@@ -216,6 +216,7 @@ class SupportMutations:
                 [(a.key, a.value) for a in input.attributes],
                 ctx.principal.key_name,
                 ctx.now,
+                caller_role=ctx.principal.role,
             )
             return SetAttributesPayload(customer=CustomerType(row=customer))
 
