@@ -171,6 +171,14 @@ def usd_price(rates: RateTable, amount: Decimal | None, currency: str | None, on
     return UsdPrice(converted, rate_missing=converted is None)
 
 
+def usd_rate_missing(amount: Decimal | None, currency: str | None, usd: Decimal | None) -> bool:
+    """Whether a stored price lacks its USD figure for want of a rate: the same answer
+    `usd_price` gave when the price was recorded, read back from the stored columns
+    (price, currency, price in USD), so a later event about the period (a renewal
+    state, a refund) can say so without storing anything more."""
+    return amount is not None and amount != 0 and bool(currency) and usd is None
+
+
 @dataclass(frozen=True, slots=True)
 class PriceResolution:
     """The price a transaction is recorded with, in its own currency."""

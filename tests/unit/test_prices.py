@@ -15,6 +15,7 @@ from app.domain.prices import (
     resolve_price,
     shipped_rate_table,
     usd_price,
+    usd_rate_missing,
 )
 
 EXPECTED_CURRENCIES = {
@@ -307,3 +308,23 @@ class TestUsdPrice:
         assert usd_price(RateTable([]), Decimal("4.99"), "USD", at(2024, 6, 14)) == UsdPrice(
             Decimal("4.99"), False
         )
+
+
+class TestUsdRateMissingFromStoredColumns:
+    @pytest.mark.parametrize(
+        ("amount", "currency", "when"),
+        [
+            ("79000", "IDR", at(2024, 6, 14)),
+            ("4500", "NGN", at(2024, 6, 14)),
+            ("0", "NGN", at(2024, 6, 14)),
+            ("-299", "RUB", at(2023, 6, 15)),
+            (None, "NGN", at(2024, 6, 14)),
+            ("5", None, at(2024, 6, 14)),
+        ],
+    )
+    def test_reads_back_what_usd_price_said(
+        self, amount: str | None, currency: str | None, when: datetime
+    ) -> None:
+        price = Decimal(amount) if amount is not None else None
+        converted = usd_price(default_rate_table(), price, currency, when)
+        assert usd_rate_missing(price, currency, converted.amount) is converted.rate_missing
