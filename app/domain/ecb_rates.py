@@ -51,30 +51,45 @@ class EcbRates:
     no rate either.
     """
 
-    __slots__ = ("_days", "_last_day", "_per_eur")
+    __slots__ = ("_columns", "_last_day", "_lines", "_ordinals", "_series")
 
     def __init__(self, lines: list[str]) -> None:
-        """`lines`: the ECB's CSV, `Date,USD,JPY,...` then one line per fixing day."""
+        """`lines`: the ECB's CSV, `Date,USD,JPY,...` then one line per fixing day.
+
+        A currency's column is parsed the first time it is asked for: the file holds
+        about 300,000 cells, and a service sees a handful of currencies.
+        """
         if not lines or not lines[0].startswith("Date,"):
             raise ValueError("ECB history must start with a Date column")
         codes = [code.strip().upper() for code in lines[0].split(",")[1:]]
-        rows = sorted((line.split(",") for line in lines[1:] if line.strip()), key=lambda cells: cells[0])
-        ordinals = [date.fromisoformat(cells[0].strip()).toordinal() for cells in rows]
-        self._days: dict[str, array[int]] = {}
-        self._per_eur: dict[str, array[float]] = {}
-        # Column by column into flat arrays (the file holds about 300,000 cells).
-        for column, code in enumerate(codes, start=1):
+        self._columns = {code: column for column, code in enumerate(codes, start=1) if code}
+        if USD not in self._columns:
+            raise ValueError("ECB history has no USD column")
+        body = sorted((line for line in lines[1:] if line.strip()), key=lambda line: line.split(",", 1)[0])
+        if not body:
+            raise ValueError("ECB history has no fixing day")
+        self._lines = tuple(body)
+        self._ordinals = array(
+            "l", (date.fromisoformat(line.split(",", 1)[0].strip()).toordinal() for line in body)
+        )
+        self._last_day = self._ordinals[-1]
+        self._series: dict[str, tuple[array[int], array[float]]] = {}
+
+    def _fixings(self, code: str) -> tuple[array[int], array[float]] | None:
+        """A currency's fixing days (ascending) and its rates per euro on them."""
+        column = self._columns.get(code)
+        if column is None:
+            return None
+        if code not in self._series:
             days, rates = array("l"), array("d")
-            for day, cells in zip(ordinals, rows, strict=True):
+            for day, line in zip(self._ordinals, self._lines, strict=True):
+                cells = line.split(",")
                 value = cells[column].strip() if column < len(cells) else ""
                 if value not in _MISSING:
                     days.append(day)
                     rates.append(float(value))
-            if code and days:
-                self._days[code], self._per_eur[code] = days, rates
-        if USD not in self._days:
-            raise ValueError("ECB history has no USD rates")
-        self._last_day = max(days[-1] for days in self._days.values())
+            self._series[code] = (days, rates)
+        return self._series[code]
 
     @classmethod
     def from_zip(cls, path: Path) -> EcbRates:
@@ -88,8 +103,8 @@ class EcbRates:
 
     @property
     def currencies(self) -> frozenset[str]:
-        """Every currency with at least one fixing, and the euro."""
-        return frozenset(self._days) | {EUR}
+        """Every currency of the history, and the euro."""
+        return frozenset(self._columns) | {EUR}
 
     @property
     def last_fixing(self) -> date:
@@ -114,9 +129,10 @@ class EcbRates:
         return per_eur / usd
 
     def _fixing(self, code: str, day: int) -> Decimal | None:
-        days = self._days.get(code)
-        if days is None:
+        series = self._fixings(code)
+        if series is None:
             return None
+        days, per_eur = series
         index = bisect.bisect_right(days, day) - 1
         if index < 0:
             return None  # before the currency's first fixing
@@ -127,7 +143,7 @@ class EcbRates:
             return None
         # repr() of a float parsed from the ECB's text gives that text back (they are
         # at most 7 significant digits), so the Decimal is the published figure exactly.
-        return Decimal(repr(self._per_eur[code][index]))
+        return Decimal(repr(per_eur[index]))
 
 
 @cache
