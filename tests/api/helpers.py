@@ -11,7 +11,7 @@ mutation($input: RecordReceiptInput!) {
     customer { id appUserId }
     events { type description webhookEventType purchasedAt productId newProductId entitlementIds
              periodType transactionId cancelReason price { amount currency } priceUsd { amount currency }
-             priceIsEstimated payload }
+             priceIsEstimated usdRateMissing payload }
     userErrors { field message code }
   }
 }

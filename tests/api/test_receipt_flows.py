@@ -150,7 +150,13 @@ async def test_a_pause_then_its_end_then_the_resume(api: ApiClient, clock: Clock
 
         from app.db.models import CustomerEvent
 
-        row = (await session.exec(select(CustomerEvent).where(CustomerEvent.type == "EXPIRED"))).one()
+        row = (
+            await session.exec(
+                select(CustomerEvent).where(
+                    CustomerEvent.project_id == api.project_id, CustomerEvent.type == "EXPIRED"
+                )
+            )
+        ).one()
     assert row.payload["event"]["expiration_reason"] == "SUBSCRIPTION_PAUSED"
 
     # Resuming is a renewal.

@@ -3,20 +3,25 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from app.domain.enums import ApiKeyRole
 from app.domain.errors import DomainError, ErrorCode
 from app.domain.identity import (
     ANONYMOUS_ID_PATTERN,
     AliasView,
     IdentifyOutcome,
     choose_app_user_id,
+    identify_lock_keys,
     identify_outcome,
+    ids_seen_by_login,
     is_anonymous,
     new_anonymous_id,
+    set_attributes_creates_customer,
     validate_app_user_id,
 )
 
 ANON = "$RCAnonymousID:8069238d6049ce87cc529853916d624c"
 T0 = datetime(2024, 1, 1, tzinfo=UTC)
+STABLE_KEY_PROJECT_1_USER_7 = 5810391782919701376  # blake2b-64 of "identify\x001\x00user-7"
 
 
 class TestAnonymousIds:
@@ -92,17 +97,67 @@ class TestValidateAppUserId:
     def test_refuses_control_characters(self, value: str) -> None:
         self._assert_refused(value)
 
+    # Lookalike IDs (DESIGN 4.1): each class of invisible or misleading character.
+
+    @pytest.mark.parametrize(
+        "value", ["ana\u200b", "a\u200bna", "a\u200cna", "a\u200dna", "ana\u2060", "\ufeffana", "an\u00ada"]
+    )
+    def test_refuses_zero_width_characters(self, value: str) -> None:
+        self._assert_refused(value, "zero-width or bidirectional-control")
+
+    @pytest.mark.parametrize(
+        "value",
+        [
+            "\u200eana", "ana\u200f", "\u061cana",  # marks
+            "\u202aana", "\u202bana", "\u202cana", "\u202dana", "ana\u202e",  # embeddings, overrides
+            "\u2066ana", "\u2067ana", "\u2068ana", "ana\u2069",  # isolates
+        ],
+    )  # fmt: skip
+    def test_refuses_bidirectional_controls(self, value: str) -> None:
+        self._assert_refused(value, "zero-width or bidirectional-control")
+
+    @pytest.mark.parametrize("value", ["a\x1bb", "\x07ana", "ana\x9b"])
+    def test_control_characters_are_named_as_such(self, value: str) -> None:
+        self._assert_refused(value, "control characters")
+
+    @pytest.mark.parametrize(
+        "value", [" ana", "ana ", "\tana", "ana\n", "\u00a0ana", "ana\u2003", "\u3000ana", "ana\u2028"]
+    )
+    def test_refuses_leading_and_trailing_whitespace(self, value: str) -> None:
+        self._assert_refused(value, "whitespace")
+
+    @pytest.mark.parametrize(("value", "named"), [("an\u2028a", "line"), ("an\u2029a", "paragraph")])
+    def test_refuses_line_and_paragraph_separators_inside(self, value: str, named: str) -> None:
+        self._assert_refused(value, named)
+
+    def test_refuses_an_unpaired_surrogate(self) -> None:
+        self._assert_refused("ana\ud800", "surrogate")
+
+    def test_the_refusal_names_the_code_point(self) -> None:
+        with pytest.raises(DomainError) as caught:
+            validate_app_user_id("ana\u202e")
+        assert "U+202E" in caught.value.message
+
+    @pytest.mark.parametrize(
+        "value",
+        ["ana maria", "ana\u00a0maria", "José", "Zoë", "李雷", "محمد", "user+tag@example.com", "🙂"],
+    )
+    def test_accepts_inner_spaces_and_any_script(self, value: str) -> None:
+        # Exact comparison keeps these distinct; only invisible or edge characters mislead.
+        assert validate_app_user_id(value) == value
+
     def test_uses_the_given_field(self) -> None:
         with pytest.raises(DomainError) as caught:
             validate_app_user_id("null", field=("input", "newAppUserId"))
         assert caught.value.field == ("input", "newAppUserId")
 
     @staticmethod
-    def _assert_refused(value: str) -> None:
+    def _assert_refused(value: str, reason: str = "") -> None:
         with pytest.raises(DomainError) as caught:
             validate_app_user_id(value)
         assert caught.value.code == ErrorCode.INVALID_INPUT
         assert caught.value.field == ("input", "appUserId")
+        assert reason in caught.value.message
 
 
 def alias(
@@ -199,3 +254,55 @@ class TestIdentifyOutcome:
             same_customer=True,
         )
         assert outcome is IdentifyOutcome.ALREADY_SAME
+
+
+class TestLogInMarksTheNewIdSeen:
+    def test_only_the_new_id_is_marked(self) -> None:
+        assert ids_seen_by_login(ANON, "user-7") == ("user-7",)
+        assert ids_seen_by_login("left-behind", "user-7") == ("user-7",)
+
+    def test_after_login_from_an_anonymous_id_the_identified_one_stands(self) -> None:
+        # The anonymous ID was seen at the app open an hour earlier; logIn is at hour 2.
+        before = [alias(ANON, anonymous=True, seen=1, created=0)]
+        login_at = T0 + timedelta(hours=2)
+        after = [*before, AliasView("user-7", False, None, login_at)]
+        assert choose_app_user_id(after) == ANON  # what was shown before this rule
+        marked = [
+            AliasView(a.app_user_id, a.is_anonymous, login_at, a.created_at)
+            if a.app_user_id in ids_seen_by_login(ANON, "user-7")
+            else a
+            for a in after
+        ]
+        assert choose_app_user_id(marked) == "user-7"
+
+
+class TestSetAttributesCreatesTheCustomer:
+    def test_an_sdk_key_creates(self) -> None:
+        assert set_attributes_creates_customer(ApiKeyRole.SDK) is True
+
+    @pytest.mark.parametrize("role", [ApiKeyRole.VIEWER, ApiKeyRole.SUPPORT, ApiKeyRole.ADMIN])
+    def test_other_roles_do_not(self, role: ApiKeyRole) -> None:
+        assert set_attributes_creates_customer(role) is False
+
+
+class TestIdentifyLockKeys:
+    def test_one_key_per_id_in_one_order_whatever_the_argument_order(self) -> None:
+        forward = identify_lock_keys(1, [ANON, "user-7"])
+        assert forward == identify_lock_keys(1, ["user-7", ANON])
+        assert forward == sorted(forward) and len(forward) == 2
+
+    def test_the_same_id_twice_is_one_lock(self) -> None:
+        assert identify_lock_keys(1, ["u", "u"]) == identify_lock_keys(1, ["u"])
+
+    def test_two_logins_sharing_an_id_share_its_lock(self) -> None:
+        assert set(identify_lock_keys(1, [ANON, "a"])) & set(identify_lock_keys(1, [ANON, "b"]))
+
+    def test_keys_differ_per_project_and_fit_a_signed_bigint(self) -> None:
+        assert identify_lock_keys(1, ["u"]) != identify_lock_keys(2, ["u"])
+        for key in identify_lock_keys(1, [ANON, "user-7", "x" * 100]):
+            assert -(2**63) <= key < 2**63
+
+    def test_keys_are_stable_across_processes(self) -> None:
+        # A fixed value: Python's own hash() would differ per process (PYTHONHASHSEED),
+        # and two server processes must take the same lock for the same ID.
+        assert identify_lock_keys(1, ["user-7"]) == [STABLE_KEY_PROJECT_1_USER_7]

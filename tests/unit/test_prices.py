@@ -5,8 +5,18 @@ from pathlib import Path
 
 import pytest
 
+from app.domain.ecb_rates import EcbRates, bundled_ecb_rates
 from app.domain.enums import PeriodType
-from app.domain.prices import PriceResolution, RateTable, default_rate_table, resolve_price
+from app.domain.prices import (
+    PriceResolution,
+    RateTable,
+    UsdPrice,
+    default_rate_table,
+    resolve_price,
+    shipped_rate_table,
+    usd_price,
+    usd_rate_missing,
+)
 
 EXPECTED_CURRENCIES = {
     "EUR", "GBP", "JPY", "CAD", "AUD", "CHF", "SEK", "NOK", "DKK", "PLN", "BRL", "MXN",
@@ -139,8 +149,13 @@ class TestDefaultRateTable:
     def test_is_cached(self) -> None:
         assert default_rate_table() is default_rate_table()
 
-    def test_has_every_listed_currency(self) -> None:
-        assert default_rate_table().currencies == frozenset(EXPECTED_CURRENCIES)
+    def test_the_shipped_table_has_every_listed_currency(self) -> None:
+        assert shipped_rate_table().currencies == frozenset(EXPECTED_CURRENCIES)
+
+    def test_the_default_table_adds_the_ecb_currencies(self) -> None:
+        currencies = default_rate_table().currencies
+        assert frozenset(EXPECTED_CURRENCIES) | bundled_ecb_rates().currencies == currencies
+        assert {"IDR", "ZAR", "THB", "HKD", "SGD", "MYR", "PHP", "ILS", "NZD"} <= currencies
 
     def test_has_every_month_from_2020_01_to_2026_11(self) -> None:
         text = resources.files("app.data").joinpath("usd_rates.csv").read_text("utf-8")
@@ -210,3 +225,106 @@ class TestResolvePrice:
 
     def test_nothing_known(self) -> None:
         assert resolve_price(None, None, None, None, PeriodType.NORMAL) == PriceResolution(None, None, False)
+
+
+ECB_HISTORY = ["Date,USD,JPY,", "2024-01-02,1.1000,160.00,", "2023-12-29,1.0000,N/A,"]
+
+
+class TestEcbFirstThenTheTable:
+    """A table with a primary source: the source first, the table's rows for the rest."""
+
+    @pytest.fixture
+    def layered(self) -> RateTable:
+        table = [("JPY", "2020-01", "100"), ("EUR", "2020-01", "0.5"), ("GBP", "2020-01", "0.8")]
+        return RateTable(table, primary=EcbRates(ECB_HISTORY))
+
+    def test_the_ecb_rate_wins_where_it_has_one(self, layered: RateTable) -> None:
+        assert layered.rate("JPY", at(2024, 1, 2)) == Decimal("160.00") / Decimal("1.1000")
+        assert layered.rate("EUR", at(2024, 1, 2)) == Decimal(1) / Decimal("1.1")
+
+    def test_the_table_fills_a_day_the_ecb_has_no_rate_for(self, layered: RateTable) -> None:
+        assert layered.rate("JPY", at(2023, 12, 30)) == Decimal(100)  # no JPY fixing yet
+
+    def test_the_table_fills_a_currency_the_ecb_lacks(self, layered: RateTable) -> None:
+        assert layered.rate("GBP", at(2024, 1, 2)) == Decimal("0.8")
+
+    def test_neither_source_is_none(self, layered: RateTable) -> None:
+        assert layered.rate("NGN", at(2024, 1, 2)) is None
+
+    def test_currencies_are_both_sources(self, layered: RateTable) -> None:
+        assert layered.currencies == frozenset({"JPY", "EUR", "GBP", "USD"})
+
+    def test_from_csv_takes_a_primary_too(self) -> None:
+        table = RateTable.from_csv("currency,month,per_usd\nGBP,2020-01,0.8\n", primary=EcbRates(ECB_HISTORY))
+        assert table.rate("JPY", at(2024, 1, 2)) is not None and table.rate("GBP", at(2024, 1, 2)) is not None
+
+
+class TestUsdPrice:
+    """`usd_price`: the USD figure of a price, and whether a rate was missing."""
+
+    def test_an_indonesian_rupiah_price(self) -> None:
+        price = usd_price(default_rate_table(), Decimal("79000"), "IDR", at(2024, 6, 14))
+        assert price.rate_missing is False
+        assert price.amount is not None and Decimal("4.70") <= price.amount <= Decimal("4.95")
+
+    def test_a_south_african_rand_price(self) -> None:
+        price = usd_price(default_rate_table(), Decimal("99.99"), "ZAR", at(2024, 6, 14))
+        assert price.rate_missing is False
+        assert price.amount is not None and Decimal("5.30") <= price.amount <= Decimal("5.55")
+
+    def test_a_refund_in_rand_is_negative(self) -> None:
+        paid = usd_price(default_rate_table(), Decimal("99.99"), "ZAR", at(2024, 6, 14))
+        refunded = usd_price(default_rate_table(), Decimal("-99.99"), "ZAR", at(2024, 6, 14))
+        assert paid.amount is not None and refunded.amount == -paid.amount
+
+    def test_is_exact_to_the_cent_at_the_rate_of_the_day(self) -> None:
+        table = RateTable([], primary=EcbRates(ECB_HISTORY))
+        assert usd_price(table, Decimal("160"), "JPY", at(2024, 1, 2)) == UsdPrice(Decimal("1.10"), False)
+
+    @pytest.mark.parametrize("currency", ["NGN", "VND", "ARS"])
+    def test_a_currency_neither_source_has_is_missing_never_zero(self, currency: str) -> None:
+        assert currency not in default_rate_table().currencies
+        price = usd_price(default_rate_table(), Decimal("1000"), currency, at(2024, 6, 14))
+        assert price == UsdPrice(None, rate_missing=True)
+
+    def test_a_rouble_price_after_the_ecb_stopped_is_missing(self) -> None:
+        assert usd_price(default_rate_table(), Decimal("299"), "RUB", at(2023, 6, 15)) == UsdPrice(None, True)
+
+    def test_a_price_in_a_replaced_table_without_the_currency_is_missing(self) -> None:
+        replaced = RateTable([("EUR", "2024-01", "0.9")])
+        assert usd_price(replaced, Decimal("79000"), "IDR", at(2024, 6, 14)) == UsdPrice(None, True)
+
+    def test_no_price_is_no_usd_price_and_no_missing_rate(self) -> None:
+        assert usd_price(default_rate_table(), None, "IDR", at(2024, 6, 14)) == UsdPrice(None, False)
+        assert usd_price(default_rate_table(), Decimal("5"), None, at(2024, 6, 14)) == UsdPrice(None, False)
+
+    @pytest.mark.parametrize("currency", ["NGN", "IDR", "USD"])
+    def test_zero_is_zero_in_every_currency(self, currency: str) -> None:
+        assert usd_price(default_rate_table(), Decimal(0), currency, at(2024, 6, 14)) == UsdPrice(
+            Decimal("0.00"), False
+        )
+
+    def test_usd_needs_no_rate(self) -> None:
+        assert usd_price(RateTable([]), Decimal("4.99"), "USD", at(2024, 6, 14)) == UsdPrice(
+            Decimal("4.99"), False
+        )
+
+
+class TestUsdRateMissingFromStoredColumns:
+    @pytest.mark.parametrize(
+        ("amount", "currency", "when"),
+        [
+            ("79000", "IDR", at(2024, 6, 14)),
+            ("4500", "NGN", at(2024, 6, 14)),
+            ("0", "NGN", at(2024, 6, 14)),
+            ("-299", "RUB", at(2023, 6, 15)),
+            (None, "NGN", at(2024, 6, 14)),
+            ("5", None, at(2024, 6, 14)),
+        ],
+    )
+    def test_reads_back_what_usd_price_said(
+        self, amount: str | None, currency: str | None, when: datetime
+    ) -> None:
+        price = Decimal(amount) if amount is not None else None
+        converted = usd_price(default_rate_table(), price, currency, when)
+        assert usd_rate_missing(price, currency, converted.amount) is converted.rate_missing

@@ -196,8 +196,9 @@ class SupportMutations:
         ctx = info.context
         pairs = [(a.key, a.value) for a in input.attributes]
         customer = await attributes.set_attributes(
-            ctx.db, ctx.project_id, input.app_user_id, pairs, ctx.principal.key_name, ctx.now
-        )
+            ctx.db, ctx.project_id, input.app_user_id, pairs, ctx.principal.key_name, ctx.now,
+            caller_role=ctx.principal.role,
+        )  # fmt: skip
         return SetAttributesPayload(customer=CustomerType(row=customer))
 
     @mutation(roles=SUPPORT_ACTIONS)

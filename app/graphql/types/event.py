@@ -104,6 +104,12 @@ class CustomerEventNode(Node):
     def price_is_estimated(self) -> bool:
         return self.row.price_is_estimated
 
+    @strawberry.field(
+        description="The price is known but no exchange rate for its currency and day: priceUsd is null, not 0."
+    )
+    def usd_rate_missing(self) -> bool:
+        return bool(self.row.facts.get("usd_rate_missing"))
+
     @strawberry.field
     def transferred_from(self) -> list[str] | None:
         return self.row.transferred_from
