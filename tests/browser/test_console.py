@@ -1,0 +1,253 @@
+"""The support console in a real browser (Debian's Chromium through Playwright) against
+the real server on SQLite with the demo seed.
+
+Each test works on its own demo customer, so the tests do not depend on their order.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.browser.console_server import ConsoleServer, chromium, console_server, require_chromium
+from tests.e2e.processes import ROOT
+
+pytestmark = pytest.mark.e2e
+
+SCREENSHOT = ROOT / "docs" / "console-profile.png"
+CUSTOMER_PURCHASES = """
+query($id: String!) { customer(appUserId: $id) { purchases { productId } entitlements { entitlement { identifier } isActive } } }
+"""
+ADD_NOTE = """
+mutation($id: String!, $body: String!) { addNote(input: {appUserId: $id, body: $body}) { userErrors { code } } }
+"""
+
+
+@pytest.fixture(scope="module")
+def dev_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ConsoleServer]:
+    require_chromium()
+    with console_server(tmp_path_factory.mktemp("console-dev"), "development", seed=True) as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    require_chromium()
+    with chromium(tmp_path_factory.mktemp("chromium")) as context:
+        yield context
+
+
+@pytest.fixture
+def page(browser: Any) -> Iterator[Any]:
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=15_000)
+    page = browser.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    yield page
+    page.close()
+    assert errors == [], errors
+
+
+def open_profile(page: Any, server: ConsoleServer, app_user_id: str) -> None:
+    from playwright.sync_api import expect
+
+    page.goto(f"{server.url}/console/customers/{app_user_id}")
+    expect(page.get_by_role("heading", level=1)).to_have_text(app_user_id)
+
+
+def card(page: Any, title: str) -> Any:
+    return page.get_by_role("region", name=title)
+
+
+def dialog(page: Any) -> Any:
+    return page.get_by_role("dialog")
+
+
+def test_search_finds_a_demo_customer_by_email(page: Any, dev_server: ConsoleServer) -> None:
+    from playwright.sync_api import expect
+
+    page.goto(f"{dev_server.url}/console")
+    expect(page.get_by_test_id("result-count")).to_contain_text("12 customers")
+    page.get_by_label("Search customers").fill("ana@example.com")
+    page.get_by_label("Search customers").press("Enter")
+    expect(page.get_by_test_id("result-count")).to_have_text("1 customer, most recently seen first")
+    row = page.locator("table.results tbody tr")
+    expect(row).to_have_count(1)
+    expect(row).to_contain_text("ana@example.com")
+    expect(row).to_contain_text("BR")
+    row.get_by_role("link", name="ana.silva").click()
+    expect(page).to_have_url(f"{dev_server.url}/console/customers/ana.silva")
+    expect(page.get_by_role("heading", level=1)).to_have_text("ana.silva")
+    # A filter narrows the list: nobody in the demo is in Japan with an active entitlement.
+    page.goto(f"{dev_server.url}/console?country=JP")
+    expect(page.locator("table.results tbody tr")).to_have_count(1)
+    expect(page.locator("table.results")).to_contain_text("hana.sato")
+
+
+def test_profile_shows_the_seeded_notes_timeline_and_entitlements(
+    page: Any, dev_server: ConsoleServer, tmp_path: Path
+) -> None:
+    from playwright.sync_api import expect
+
+    open_profile(page, dev_server, "ana.silva")
+    details = card(page, "Customer details")
+    expect(details).to_contain_text("$RCAnonymousID:0a1b2c3d4e5f60718293a4b5c6d7e8f9")
+    expect(details).to_contain_text("BR")
+    # Markdown rendered from bodyHtml: **family sharing** is bold text, not asterisks.
+    notes = card(page, "Notes")
+    expect(notes.locator(".note-body strong")).to_have_text("family sharing")
+    expect(notes).not_to_contain_text("**")
+    timeline = card(page, "Customer history")
+    expect(timeline.locator("li")).to_have_count(4)
+    expect(timeline.locator("li").last).to_contain_text("Started a trial")
+    expect(timeline).to_contain_text("Converted from a trial")
+    expect(timeline.locator(".estimated").first).to_have_text("estimated")
+    entitlements = card(page, "Entitlements")
+    expect(entitlements.locator("[data-entitlement=pro]")).to_contain_text("Active")
+    expect(entitlements.locator("[data-purchase=pro_monthly]")).to_contain_text("App store")
+    # Apple purchases cannot be refunded or cancelled from here: no such buttons.
+    expect(entitlements.get_by_role("button", name="Refund")).to_have_count(0)
+    expect(entitlements.get_by_role("button", name="Cancel subscription")).to_have_count(0)
+    expect(card(page, "App User IDs")).to_contain_text("ana.silva")
+    expect(card(page, "Attributes")).to_contain_text("ana@example.com")
+    expect(card(page, "Attribution")).to_contain_text("Apple Search Ads")
+    expect(card(page, "Current offering")).to_contain_text("default")
+    # An event opens its detail: the webhook body as sent.
+    timeline.get_by_role("button", name="Started a trial").click()
+    expect(timeline.locator(".payload")).to_contain_text('"type": "INITIAL_PURCHASE"')
+
+    shot = tmp_path / "profile.png"
+    timeline.get_by_role("button", name="Started a trial").click()
+    page.screenshot(path=str(shot), full_page=True)
+    assert shot.read_bytes().startswith(b"\x89PNG")
+    if os.environ.get("UPDATE_CONSOLE_SCREENSHOT"):
+        SCREENSHOT.parent.mkdir(exist_ok=True)
+        shutil.copyfile(shot, SCREENSHOT)
+
+
+def test_adding_a_note_shows_it_rendered_then_edit_and_delete(page: Any, dev_server: ConsoleServer) -> None:
+    from playwright.sync_api import expect
+
+    open_profile(page, dev_server, "hana.sato")
+    notes = card(page, "Notes")
+    expect(notes.get_by_test_id("note-count")).to_have_text("0 of 10 notes")
+    notes.get_by_role("button", name="+ Add note").click()
+    body = dialog(page).locator("textarea[name=body]")
+    # The 255-character limit is shown before the server would refuse.
+    body.fill("x" * 256)
+    expect(dialog(page).get_by_test_id("note-length")).to_contain_text("256 / 255 characters: too long")
+    expect(dialog(page).get_by_role("button", name="Save note")).to_be_disabled()
+    body.fill("Called about **billing**; see _ticket 42_.")
+    dialog(page).get_by_role("button", name="Save note").click()
+    expect(dialog(page)).to_have_count(0)
+    expect(notes.locator(".note-body strong")).to_have_text("billing")
+    expect(notes.locator(".note-body em")).to_have_text("ticket 42")
+    expect(notes.get_by_test_id("note-count")).to_have_text("1 of 10 notes")
+    expect(notes).to_contain_text("development (no key)")
+
+    notes.get_by_role("button", name="Edit").click()
+    dialog(page).locator("textarea[name=body]").fill("Solved: **refund** declined.")
+    dialog(page).get_by_role("button", name="Save note").click()
+    expect(notes.locator(".note-body strong")).to_have_text("refund")
+    notes.get_by_role("button", name="Delete").click()
+    dialog(page).get_by_role("button", name="Delete note").click()
+    expect(notes.get_by_test_id("note-count")).to_have_text("0 of 10 notes")
+    expect(notes.locator(".note")).to_have_count(0)
+
+
+def test_the_eleventh_note_is_refused_with_the_message_shown(page: Any, dev_server: ConsoleServer) -> None:
+    from playwright.sync_api import expect
+
+    for n in range(9):
+        assert dev_server.graphql(ADD_NOTE, id="ivan.petrov", body=f"note {n}")["addNote"]["userErrors"] == []
+    open_profile(page, dev_server, "ivan.petrov")
+    notes = card(page, "Notes")
+    expect(notes.get_by_test_id("note-count")).to_have_text("9 of 10 notes")
+    # Someone else writes the tenth note while this page is open: the server refuses the 11th.
+    assert dev_server.graphql(ADD_NOTE, id="ivan.petrov", body="the tenth")["addNote"]["userErrors"] == []
+    notes.get_by_role("button", name="+ Add note").click()
+    dialog(page).locator("textarea[name=body]").fill("one too many")
+    dialog(page).get_by_role("button", name="Save note").click()
+    # The refusal names the customer (input.appUserId), not a field of this form: it shows
+    # above the buttons, and the dialog stays open with the text kept.
+    refusal = dialog(page).locator(".form-errors")
+    expect(refusal).to_contain_text("A customer has at most 10 notes; delete one first.")
+    expect(refusal).to_contain_text("NOTE_LIMIT_REACHED")
+    expect(dialog(page).locator("textarea[name=body]")).to_have_value("one too many")
+    dialog(page).get_by_role("button", name="Cancel").click()
+    # Read again, the page shows the limit and offers no add button that would fail.
+    page.reload()
+    expect(notes.get_by_test_id("note-count")).to_contain_text("10 of 10 notes · the limit is reached")
+    expect(notes.get_by_role("button", name="+ Add note")).to_be_disabled()
+    expect(notes).not_to_contain_text("one too many")
+
+
+def test_a_grant_appears_in_entitlements_and_timeline_and_can_be_revoked(
+    page: Any, dev_server: ConsoleServer
+) -> None:
+    from playwright.sync_api import expect
+
+    open_profile(page, dev_server, "kofi.mensah")
+    entitlements = card(page, "Entitlements")
+    expect(entitlements).to_contain_text("No entitlements.")
+    entitlements.get_by_role("button", name="Grant").click()
+    dialog(page).locator("select[name=entitlementIdentifier]").select_option("premium")
+    dialog(page).locator("select[name=duration]").select_option("WEEKLY")
+    dialog(page).locator("textarea[name=reason]").fill("Goodwill after outage")
+    dialog(page).get_by_role("button", name="Grant").click()
+    expect(dialog(page)).to_have_count(0)
+    granted = entitlements.locator("[data-entitlement=premium]")
+    expect(granted).to_contain_text("Active")
+    expect(granted).to_contain_text("granted")
+    expect(granted).to_contain_text("rc_promo_premium_")
+    timeline = card(page, "Customer history")
+    event = timeline.get_by_role("button", name="Was granted the premium Entitlement")
+    expect(event).to_be_visible()
+    event.click()
+    expect(timeline.locator(".event-detail")).to_contain_text("Goodwill after outage")
+    expect(timeline.locator(".payload")).to_contain_text("NON_RENEWING_PURCHASE")
+
+    granted.get_by_role("button", name="Revoke grant").click()
+    dialog(page).get_by_role("button", name="Revoke").click()
+    expect(granted).to_contain_text("Inactive")
+    expect(timeline).to_contain_text("Had their granted Entitlement removed")
+    state = dev_server.graphql(CUSTOMER_PURCHASES, id="kofi.mensah")["customer"]
+    assert state["entitlements"] == [{"entitlement": {"identifier": "premium"}, "isActive": False}]
+
+
+def test_a_transfer_previews_with_a_dry_run_then_moves_the_purchases(
+    page: Any, dev_server: ConsoleServer
+) -> None:
+    from playwright.sync_api import expect
+
+    open_profile(page, dev_server, "emma.johnson")
+    card(page, "Entitlements").get_by_role("button", name="Transfer").click()
+    destination = dialog(page).locator("input[name=toAppUserId]")
+    destination.fill("nobody.here")
+    dialog(page).get_by_role("button", name="Find and preview").click()
+    expect(dialog(page).locator(".field-errors")).to_contain_text("CUSTOMER_NOT_FOUND")
+
+    destination.fill("dmitri.ivanov")
+    dialog(page).get_by_role("button", name="Find and preview").click()
+    preview = dialog(page).get_by_label("Transfer preview")
+    expect(preview).to_contain_text("These 1 purchases would move to dmitri.ivanov")
+    expect(preview).to_contain_text("web_pro_monthly")
+    # The preview moved nothing.
+    before = dev_server.graphql(CUSTOMER_PURCHASES, id="emma.johnson")["customer"]["purchases"]
+    assert before == [{"productId": "web_pro_monthly"}]
+
+    dialog(page).locator("textarea[name=reason]").fill("Customer changed accounts")
+    dialog(page).get_by_role("button", name="Transfer entitlements").click()
+    expect(page).to_have_url(f"{dev_server.url}/console/customers/dmitri.ivanov")
+    expect(card(page, "Entitlements").locator("[data-purchase=web_pro_monthly]")).to_be_visible()
+    expect(card(page, "Customer history")).to_contain_text("Transferred purchases")
+    assert dev_server.graphql(CUSTOMER_PURCHASES, id="emma.johnson")["customer"]["purchases"] == []
+    moved = dev_server.graphql(CUSTOMER_PURCHASES, id="dmitri.ivanov")["customer"]["purchases"]
+    assert moved == [{"productId": "web_pro_monthly"}]
