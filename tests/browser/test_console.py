@@ -251,3 +251,143 @@ def test_a_transfer_previews_with_a_dry_run_then_moves_the_purchases(
     assert dev_server.graphql(CUSTOMER_PURCHASES, id="emma.johnson")["customer"]["purchases"] == []
     moved = dev_server.graphql(CUSTOMER_PURCHASES, id="dmitri.ivanov")["customer"]["purchases"]
     assert moved == [{"productId": "web_pro_monthly"}]
+
+
+def test_timeline_pages_by_cursor_and_the_sandbox_toggle_shows_sandbox_data(
+    page: Any, dev_server: ConsoleServer
+) -> None:
+    from playwright.sync_api import expect
+
+    for _ in range(12):
+        dev_server.graphql(
+            """mutation { adjustVirtualCurrency(input: {appUserId: "lena.berg", code: "GEMS", amount: 5}) {
+                 userErrors { code } } }"""
+        )
+    dev_server.graphql(
+        """mutation { recordReceipt(input: {appUserId: "lena.berg", store: APP_STORE, environment: SANDBOX,
+             transactions: [{transactionId: "sbx-1", productId: "premium_lifetime",
+                             purchasedAt: "2026-01-02T00:00:00Z", price: "0.99", currency: "USD"}]}) {
+             userErrors { code } } }"""
+    )
+    open_profile(page, dev_server, "lena.berg")
+    expect(card(page, "Virtual currency").locator("[data-balance=GEMS]")).to_have_text("60")
+    timeline = card(page, "Customer history")
+    events = timeline.locator("ol.timeline > li")
+    expect(events).to_have_count(10)
+    timeline.get_by_role("button", name="Older events").click()
+    expect(events).to_have_count(12)
+    expect(timeline.get_by_role("button", name="Older events")).to_have_count(0)
+    expect(timeline).not_to_contain_text("Made a purchase")
+    expect(card(page, "Entitlements")).not_to_contain_text("premium_lifetime")
+
+    timeline.get_by_label("Sandbox data").check()
+    # The toggle reads the timeline again from the first page; the purchase is the oldest.
+    expect(events).to_have_count(10)
+    timeline.get_by_role("button", name="Older events").click()
+    expect(events).to_have_count(13)
+    expect(timeline.locator("li", has_text="Made a purchase").locator(".badge.sandbox")).to_be_visible()
+    expect(card(page, "Entitlements").locator("[data-purchase=premium_lifetime]")).to_contain_text("sandbox")
+
+
+def test_virtual_currency_and_attributes_show_user_errors_next_to_their_fields(
+    page: Any, dev_server: ConsoleServer
+) -> None:
+    from playwright.sync_api import expect
+
+    open_profile(page, dev_server, "julia.rossi")
+    currency = card(page, "Virtual currency")
+    currency.get_by_role("button", name="Adjust").click()
+    dialog(page).locator("input[name=code]").fill("COINS")
+    dialog(page).locator("input[name=amount]").fill("-5")
+    dialog(page).get_by_role("button", name="Adjust balance").click()
+    expect(dialog(page).locator(".field-errors")).to_contain_text("INSUFFICIENT_BALANCE")
+    dialog(page).locator("input[name=amount]").fill("25")
+    dialog(page).locator("textarea[name=reason]").fill("Compensation")
+    dialog(page).get_by_role("button", name="Adjust balance").click()
+    expect(currency.locator("[data-balance=COINS]")).to_have_text("25")
+    expect(card(page, "Customer history")).to_contain_text("Granted 25 COINS")
+
+    attributes = card(page, "Attributes")
+    attributes.get_by_role("button", name="+ New").click()
+    dialog(page).locator("input[name=key]").fill("$notReserved")
+    expect(dialog(page)).to_contain_text("Keys starting with $ are reserved")
+    expect(dialog(page).get_by_role("button", name="Save attribute")).to_be_disabled()
+    dialog(page).locator("input[name=key]").fill("$email")
+    dialog(page).locator("input[name=value]").fill("not an email")
+    dialog(page).get_by_role("button", name="Save attribute").click()
+    expect(dialog(page).locator(".field-errors[data-field=value]")).to_contain_text("INVALID_INPUT")
+    dialog(page).locator("input[name=value]").fill("julia.rossi@example.org")
+    dialog(page).get_by_role("button", name="Save attribute").click()
+    expect(attributes).to_contain_text("julia.rossi@example.org")
+
+
+def test_delete_is_confirmed_by_typing_the_app_user_id(page: Any, dev_server: ConsoleServer) -> None:
+    from playwright.sync_api import expect
+
+    open_profile(page, dev_server, "farah.khan")
+    card(page, "Manage").get_by_role("button", name="Delete customer").click()
+    confirm = dialog(page).get_by_role("button", name="Delete customer")
+    expect(confirm).to_be_disabled()
+    dialog(page).locator("input[name=confirmAppUserId]").fill("farah.kha")
+    expect(confirm).to_be_disabled()
+    dialog(page).locator("input[name=confirmAppUserId]").fill("farah.khan")
+    dialog(page).locator("textarea[name=reason]").fill("GDPR erasure request")
+    confirm.click()
+    expect(page.get_by_role("status")).to_contain_text("Customer farah.khan was deleted.")
+    assert dev_server.graphql(CUSTOMER_PURCHASES, id="farah.khan")["customer"] is None
+    open_profile_missing = page.goto(f"{dev_server.url}/console/customers/farah.khan")
+    assert open_profile_missing is not None
+    expect(page.get_by_role("heading", level=1)).to_have_text("No customer found")
+
+
+CREATE_KEY = """
+mutation($role: ApiKeyRole!) { createApiKey(input: {name: "console test", role: $role}) { secret userErrors { code } } }
+"""
+
+
+@pytest.fixture(scope="module")
+def production_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ConsoleServer]:
+    require_chromium()
+    with console_server(tmp_path_factory.mktemp("console-prod"), "production", seed=False) as server:
+        server.graphql('mutation { recordAppOpen(input: {appUserId: "ana.silva"}) { userErrors { code } } }')
+        server.graphql(ADD_NOTE, id="ana.silva", body="Seen in **production**")
+        yield server
+
+
+def test_production_asks_for_a_key_and_a_viewer_sees_no_action_buttons(
+    page: Any, production_server: ConsoleServer
+) -> None:
+    from playwright.sync_api import expect
+
+    server = production_server
+    viewer = server.graphql(CREATE_KEY, role="VIEWER")["createApiKey"]["secret"]
+    support = server.graphql(CREATE_KEY, role="SUPPORT")["createApiKey"]["secret"]
+    page.goto(f"{server.url}/console/customers/ana.silva")
+    key_field = page.get_by_label("API key")
+    expect(key_field).to_be_visible()
+    expect(page.locator("body")).not_to_contain_text("ana.silva")
+
+    key_field.fill("not-a-key")
+    page.get_by_role("button", name="Open the console").click()
+    expect(page.get_by_role("alert")).to_contain_text("Invalid API key.")
+
+    page.get_by_label("API key").fill(viewer)
+    page.get_by_role("button", name="Open the console").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("ana.silva")
+    expect(page.get_by_test_id("role")).to_contain_text("VIEWER")
+    expect(page.get_by_test_id("role")).to_contain_text("no actions")
+    expect(card(page, "Notes").locator(".note-body strong")).to_have_text("production")
+    assert page.evaluate("Object.values(sessionStorage)") == [viewer]
+    main = page.get_by_role("main")
+    for name in ("+ Add note", "Edit", "Delete", "Grant", "Transfer", "Adjust", "+ New", "Delete customer"):
+        expect(main.get_by_role("button", name=name, exact=True)).to_have_count(0)
+    expect(card(page, "Manage")).to_have_count(0)
+    expect(main.locator("select[name=offering]")).to_have_count(0)
+
+    # The same page with a SUPPORT key offers the actions: the difference is the role.
+    page.get_by_role("button", name="Sign out").click()
+    page.get_by_label("API key").fill(support)
+    page.get_by_role("button", name="Open the console").click()
+    expect(page.get_by_test_id("role")).to_contain_text("SUPPORT")
+    expect(main.get_by_role("button", name="+ Add note")).to_be_enabled()
+    expect(main.get_by_role("button", name="Delete customer")).to_be_visible()
