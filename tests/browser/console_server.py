@@ -77,7 +77,9 @@ def console_server(tmp: Path, app_env: str, seed: bool) -> Iterator[ConsoleServe
     env = service_env(
         DATABASE_URL=f"sqlite+aiosqlite:///{tmp / 'console.db'}",
         APP_ENV=app_env,
+        # Nothing is sent: deliveries stay queued, so tests see them without a receiver.
         WEBHOOK_DISPATCHER="off",
+        WEBHOOK_ALLOW_PRIVATE_URLS="true",
         **({"BOOTSTRAP_ADMIN_KEY": admin_key} if admin_key else {}),
     )
     _run(env, "migrate")

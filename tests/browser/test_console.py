@@ -340,6 +340,70 @@ def test_delete_is_confirmed_by_typing_the_app_user_id(page: Any, dev_server: Co
     expect(page.get_by_role("heading", level=1)).to_have_text("No customer found")
 
 
+def test_refund_is_offered_only_where_the_store_allows_and_its_refusal_is_shown(
+    page: Any, dev_server: ConsoleServer
+) -> None:
+    from playwright.sync_api import expect
+
+    open_profile(page, dev_server, "ben.okafor")
+    purchase = card(page, "Entitlements").locator('[data-purchase="pro_monthly_play:monthly"]')
+    expect(purchase).to_contain_text("In grace period")
+    # Google Play: refundable; not in a trial, so not cancellable from here.
+    expect(purchase.get_by_role("button", name="Cancel subscription")).to_have_count(0)
+    purchase.get_by_role("button", name="Refund").click()
+    dialog(page).locator("textarea[name=reason]").fill("Charged twice")
+    dialog(page).get_by_role("button", name="Refund").click()
+    # The demo has no Google credentials: the store refuses, and nothing changes.
+    expect(dialog(page).locator(".field-errors")).to_contain_text("STORE_NOT_CONFIGURED")
+    dialog(page).get_by_role("button", name="Cancel").click()
+    expect(purchase).to_contain_text("In grace period")
+
+
+def test_event_detail_lists_deliveries_and_retries_one(page: Any, dev_server: ConsoleServer) -> None:
+    from playwright.sync_api import expect
+
+    created = dev_server.graphql(
+        """mutation { createWebhookEndpoint(input: {url: "http://127.0.0.1:9/console-test"}) {
+             webhookEndpoint { id } userErrors { code message } } }"""
+    )["createWebhookEndpoint"]
+    assert created["userErrors"] == [], created
+    try:
+        dev_server.graphql(
+            """mutation { grantEntitlement(input: {appUserId: "george.li", entitlementIdentifier: "premium",
+                 duration: DAILY}) { userErrors { code } } }"""
+        )
+        open_profile(page, dev_server, "george.li")
+        timeline = card(page, "Customer history")
+        timeline.get_by_role("button", name="Was granted the premium Entitlement").click()
+        row = timeline.locator(".event-detail tbody tr")
+        expect(row).to_have_count(1)
+        expect(row).to_contain_text("http://127.0.0.1:9/console-test")
+        expect(row).to_contain_text("PENDING")
+        row.get_by_role("button", name="Retry").click()
+        expect(row).to_contain_text("RETRYING")
+    finally:
+        endpoint = created["webhookEndpoint"]["id"]
+        dev_server.graphql(
+            "mutation($id: ID!) { deleteWebhookEndpoint(input: {webhookEndpointId: $id}) { userErrors { code } } }",
+            id=endpoint,
+        )
+
+
+def test_offering_override_is_confirmed_and_shown(page: Any, dev_server: ConsoleServer) -> None:
+    from playwright.sync_api import expect
+
+    open_profile(page, dev_server, "chloe.martin")
+    offering = card(page, "Current offering")
+    expect(offering.locator("strong")).to_have_text("default")
+    offering.locator("select[name=offering]").select_option("support_discount")
+    expect(dialog(page)).to_contain_text("This customer will be shown support_discount.")
+    dialog(page).locator("textarea[name=reason]").fill("Retention offer")
+    dialog(page).get_by_role("button", name="Save override").click()
+    expect(offering.locator("strong")).to_have_text("support_discount")
+    expect(offering).to_contain_text("override")
+    expect(offering).to_contain_text("premium_lifetime")
+
+
 CREATE_KEY = """
 mutation($role: ApiKeyRole!) { createApiKey(input: {name: "console test", role: $role}) { secret userErrors { code } } }
 """

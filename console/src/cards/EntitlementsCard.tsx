@@ -123,7 +123,6 @@ export function EntitlementsCard(props: {
           title={`Revoke the granted ${open.identifier} entitlement`}
           confirmLabel="Revoke"
           danger
-          fields={["entitlementIdentifier"]}
           onClose={close}
           onDone={done}
           onConfirm={async (reason) =>
@@ -142,7 +141,6 @@ export function EntitlementsCard(props: {
           title={`Refund ${open.purchase.productId}`}
           confirmLabel="Refund"
           danger
-          fields={["purchaseId"]}
           onClose={close}
           onDone={done}
           onConfirm={async (reason) =>
@@ -163,7 +161,6 @@ export function EntitlementsCard(props: {
           title={`Cancel ${open.purchase.productId}`}
           confirmLabel="Cancel subscription"
           danger
-          fields={["purchaseId"]}
           onClose={close}
           onDone={done}
           onConfirm={async (reason) =>

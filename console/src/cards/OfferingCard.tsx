@@ -66,7 +66,6 @@ export function OfferingCard(props: {
         <ActionDialog
           title="Override the current offering"
           confirmLabel="Save override"
-          fields={["offeringIdentifier"]}
           onClose={() => setChoice(null)}
           onDone={() => {
             setChoice(null);
