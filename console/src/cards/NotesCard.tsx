@@ -1,5 +1,5 @@
 import { useState } from "preact/hooks";
-import { request } from "../client";
+import { request, type UserError } from "../client";
 import { formatDate } from "../format";
 import {
   AddNoteDocument,
@@ -112,7 +112,7 @@ function NoteDialog(props: {
   initial: string;
   onClose: () => void;
   onDone: () => void;
-  save: (body: string) => Promise<readonly import("../client").UserError[]>;
+  save: (body: string) => Promise<readonly UserError[]>;
 }) {
   const { noteMaxLength } = useSession().limits;
   const [body, setBody] = useState(props.initial);

@@ -25,7 +25,6 @@ export function ProfilePage({ appUserId }: { appUserId: string }) {
       .then(setData)
       .catch((error: Error) => setFailure(error.message));
   }, [appUserId, sandbox, version]);
-  useEffect(() => setData(null), [appUserId]);
 
   // After any action: read the profile and the timeline again, as the server sees them.
   const refresh = () => setVersion((v) => v + 1);
