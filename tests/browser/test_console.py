@@ -74,7 +74,7 @@ def test_search_finds_a_demo_customer_by_email(page: Any, dev_server: ConsoleSer
     from playwright.sync_api import expect
 
     page.goto(f"{dev_server.url}/console")
-    expect(page.get_by_test_id("result-count")).to_contain_text("12 customers")
+    expect(page.get_by_test_id("result-count")).to_contain_text("customers, most recently seen first")
     page.get_by_label("Search customers").fill("ana@example.com")
     page.get_by_label("Search customers").press("Enter")
     expect(page.get_by_test_id("result-count")).to_have_text("1 customer, most recently seen first")
@@ -89,6 +89,30 @@ def test_search_finds_a_demo_customer_by_email(page: Any, dev_server: ConsoleSer
     page.goto(f"{dev_server.url}/console?country=JP")
     expect(page.locator("table.results tbody tr")).to_have_count(1)
     expect(page.locator("table.results")).to_contain_text("hana.sato")
+
+
+def test_search_results_page_by_cursor(page: Any, dev_server: ConsoleServer) -> None:
+    from playwright.sync_api import expect
+
+    for n in range(10):
+        dev_server.graphql(
+            "mutation($id: String!) { recordAppOpen(input: {appUserId: $id}) { userErrors { code } } }",
+            id=f"pager.{n:02d}",
+        )
+    page.goto(f"{dev_server.url}/console?q=pager.")
+    rows = page.locator("table.results tbody tr")
+    expect(page.get_by_test_id("result-count")).to_contain_text("10 customers")
+    page.goto(f"{dev_server.url}/console")
+    expect(rows).to_have_count(20)
+    # Most recently seen first: the customers that just opened the app lead the list.
+    expect(rows.first).to_contain_text("pager.09")
+    total = int(page.get_by_test_id("result-count").inner_text().split()[0])
+    page.get_by_role("button", name="Next").click()
+    expect(rows).to_have_count(total - 20)
+    expect(page.get_by_role("button", name="Next")).to_be_disabled()
+    page.get_by_role("button", name="Previous").click()
+    expect(rows).to_have_count(20)
+    expect(rows.first).to_contain_text("pager.09")
 
 
 def test_profile_shows_the_seeded_notes_timeline_and_entitlements(
