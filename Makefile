@@ -4,7 +4,7 @@ PY := $(VENV)/bin/python
 UV := $(VENV)/bin/uv
 export DATABASE_URL ?= sqlite+aiosqlite:///./var/customer-profile.db
 
-.PHONY: run test lint schema bench install migrate seed worker clean
+.PHONY: run test lint schema bench install migrate seed worker clean console console-deps-if-node
 
 $(VENV)/.installed: pyproject.toml requirements.lock
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -26,7 +26,7 @@ run: seed
 worker: install
 	$(PY) -m app worker
 
-test: install
+test: install console-deps-if-node
 	$(PY) -m pytest -q
 
 lint: install
@@ -43,6 +43,24 @@ bench: install
 
 lock:
 	$(UV) pip compile pyproject.toml --extra dev -o requirements.lock --quiet
+
+# The support console (console/, TypeScript + Vite): `make console` regenerates the typed
+# operations from schema.graphql, type-checks, builds into app/console_static/ (committed,
+# so `make run` needs no Node) and records the sources' hash that the tests compare.
+NPM_STAMP := console/node_modules/.installed
+
+$(NPM_STAMP): console/package.json console/package-lock.json
+	cd console && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+console: $(NPM_STAMP)
+	cd console && npm run --silent build
+	python3 console/source_hash.py --write
+
+# Where Node is present, `make test` also runs the console's codegen check.
+console-deps-if-node:
+	@if command -v npm >/dev/null 2>&1; then $(MAKE) --no-print-directory $(NPM_STAMP); \
+	else echo "npm not found: the console's codegen check will be skipped"; fi
 
 clean:
 	rm -rf $(VENV) var/*.db var/*.db-*

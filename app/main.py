@@ -1,4 +1,4 @@
-"""The ASGI application: /graphql, /healthz, /readyz, /metrics."""
+"""The ASGI application: /graphql, /healthz, /readyz, /metrics, /console."""
 
 import gc
 import json
@@ -13,8 +13,9 @@ from sqlalchemy import text
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
-from starlette.routing import Route
+from starlette.routing import Mount, Route
 
+from app.console import console_app
 from app.db.engine import Database, create_engine
 from app.db.types import utcnow
 from app.graphql.schema import build_schema
@@ -92,6 +93,7 @@ def create_app(
             Route("/healthz", healthz),
             Route("/readyz", readyz),
             Route("/metrics", metrics_endpoint),
+            Mount("/console", app=console_app(graphql, settings)),
         ],
         lifespan=lifespan,
     )
