@@ -130,6 +130,11 @@ async def merge_customers(session: AsyncSession, source: Customer, target: Custo
         .values(related_customer_id=target.id)
     )
     await session.exec(
+        update(WebhookDelivery)
+        .where(col(WebhookDelivery.after_customer_id) == source.id)
+        .values(after_customer_id=target.id)
+    )
+    await session.exec(
         update(AppUserId)
         .where(col(AppUserId.customer_id) == source.id)
         .values(customer_id=target.id, is_original=False)

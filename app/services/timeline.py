@@ -8,6 +8,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.db.mapping import event_row
 from app.db.models import AppUserId, Attribute, Customer, CustomerEvent, WebhookDelivery, WebhookEndpoint
+from app.domain.enums import CustomerEventType
 from app.domain.events import APP, Actor, DomainEvent
 from app.domain.identity import choose_app_user_id, original_app_user_id
 from app.webhooks.outbox import matching_endpoints
@@ -90,6 +91,9 @@ class Timeline:
                     event_id=event.id,
                     endpoint_id=endpoint.id,
                     customer_id=event.customer_id,
+                    after_customer_id=event.related_customer_id
+                    if event.type is CustomerEventType.TRANSFERRED
+                    else None,
                     next_attempt_at=self.now,
                     created_at=self.now,
                 )

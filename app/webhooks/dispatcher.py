@@ -94,7 +94,10 @@ class Dispatcher:
             select(earlier.id)
             .where(
                 earlier.endpoint_id == WebhookDelivery.endpoint_id,
-                earlier.customer_id == WebhookDelivery.customer_id,
+                or_(
+                    earlier.customer_id == WebhookDelivery.customer_id,
+                    earlier.customer_id == WebhookDelivery.after_customer_id,
+                ),
                 col(earlier.status).in_(OPEN),
                 col(earlier.id) < col(WebhookDelivery.id),
             )

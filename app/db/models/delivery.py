@@ -39,6 +39,11 @@ class WebhookDelivery(Base, table=True):
     event_id: int = _fk("customer_event.id")
     endpoint_id: int = _fk("webhook_endpoint.id", index=False)
     customer_id: int = _fk("customer.id")
+    # A TRANSFER waits, as the customer's own events do, for every earlier open delivery
+    # of the customer it took the purchases from (DESIGN 4.9).
+    after_customer_id: int | None = Field(
+        default=None, sa_type=sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True
+    )
     status: DeliveryStatus = Field(default=DeliveryStatus.PENDING, sa_type=EnumText(DeliveryStatus))
     attempts: int = Field(default=0)
     next_attempt_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
