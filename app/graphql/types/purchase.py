@@ -6,10 +6,7 @@ import strawberry
 
 from app.db import models
 from app.domain.entitlement_status import EntitlementStatus
-from app.domain.enums import CancelReason as CancelReasonEnum
-from app.domain.enums import PeriodType as PeriodTypeEnum
-from app.domain.enums import ProductType as ProductTypeEnum
-from app.domain.enums import Store as StoreEnum
+from app.domain.enums import CancelReason
 from app.domain.purchase_status import purchase_status
 from app.domain.receipts import TransactionState
 from app.domain.store_actions import can_cancel, can_refund
@@ -42,9 +39,9 @@ def latest_state(row: models.Purchase) -> TransactionState:
         product_id=row.product_id,
         purchased_at=row.purchased_at,
         expires_at=row.expires_at,
-        period_type=PeriodTypeEnum(row.period_type),
+        period_type=PeriodType(row.period_type),
         will_renew=row.will_renew,
-        cancel_reason=CancelReasonEnum(row.cancel_reason) if row.cancel_reason else None,
+        cancel_reason=CancelReason(row.cancel_reason) if row.cancel_reason else None,
         billing_issue_detected_at=row.billing_issue_detected_at,
         grace_period_expires_at=row.grace_period_expires_at,
         refunded_at=row.refunded_at,
@@ -63,11 +60,11 @@ class PurchaseType(Node):
     row: strawberry.Private[models.Purchase]
 
     @strawberry.field
-    def store(self) -> Store:  # type: ignore[valid-type]
-        return StoreEnum(self.row.store)
+    def store(self) -> Store:
+        return Store(self.row.store)
 
     @strawberry.field
-    def environment(self) -> Environment:  # type: ignore[valid-type]
+    def environment(self) -> Environment:
         return Environment(self.row.environment)
 
     @strawberry.field
@@ -84,8 +81,8 @@ class PurchaseType(Node):
         return ProductType_(row=product) if product else None
 
     @strawberry.field
-    def type(self) -> ProductType:  # type: ignore[valid-type]
-        return ProductTypeEnum(self.row.type)
+    def type(self) -> ProductType:
+        return ProductType(self.row.type)
 
     @strawberry.field
     def original_transaction_id(self) -> str:
@@ -104,15 +101,15 @@ class PurchaseType(Node):
         return self.row.expires_at
 
     @strawberry.field
-    def period_type(self) -> PeriodType:  # type: ignore[valid-type]
-        return PeriodTypeEnum(self.row.period_type)
+    def period_type(self) -> PeriodType:
+        return PeriodType(self.row.period_type)
 
     @strawberry.field
     def will_renew(self) -> bool:
         return self.row.will_renew
 
     @strawberry.field
-    def status(self, info: Info) -> PurchaseStatus:  # type: ignore[valid-type]
+    def status(self, info: Info) -> PurchaseStatus:
         return purchase_status(latest_state(self.row), info.context.now)
 
     @strawberry.field(
@@ -137,16 +134,16 @@ class PurchaseType(Node):
 
     @strawberry.field(description="Whether refundPurchase can act on it (Play Store and Web Billing only).")
     def can_refund(self) -> bool:
-        return can_refund(StoreEnum(self.row.store), self.row.refunded_at, self.row.is_granted)
+        return can_refund(Store(self.row.store), self.row.refunded_at, self.row.is_granted)
 
     @strawberry.field(
         description="Whether cancelSubscription can act on it (Web Billing, and Play Store in a trial)."
     )
     def can_cancel(self, info: Info) -> bool:
         return can_cancel(
-            StoreEnum(self.row.store),
-            ProductTypeEnum(self.row.type),
-            PeriodTypeEnum(self.row.period_type),
+            Store(self.row.store),
+            ProductType(self.row.type),
+            PeriodType(self.row.period_type),
             self.row.will_renew,
             self.row.access_expires_at,
             self.row.refunded_at,
@@ -176,7 +173,7 @@ class CustomerEntitlement:
         return self.status.is_active
 
     @strawberry.field
-    def source(self) -> EntitlementSource:  # type: ignore[valid-type]
+    def source(self) -> EntitlementSource:
         return EntitlementSource.GRANTED if self.purchase_row.is_granted else EntitlementSource.PURCHASE
 
     @strawberry.field(description="Store product id; granted entitlements use an rc_promo_ prefixed id.")
@@ -184,16 +181,16 @@ class CustomerEntitlement:
         return self.purchase_row.product_id
 
     @strawberry.field
-    def store(self) -> Store:  # type: ignore[valid-type]
-        return StoreEnum(self.purchase_row.store)
+    def store(self) -> Store:
+        return Store(self.purchase_row.store)
 
     @strawberry.field
-    def environment(self) -> Environment:  # type: ignore[valid-type]
+    def environment(self) -> Environment:
         return Environment(self.purchase_row.environment)
 
     @strawberry.field
-    def period_type(self) -> PeriodType:  # type: ignore[valid-type]
-        return PeriodTypeEnum(self.purchase_row.period_type)
+    def period_type(self) -> PeriodType:
+        return PeriodType(self.purchase_row.period_type)
 
     @strawberry.field
     def purchased_at(self) -> datetime:
