@@ -1,6 +1,7 @@
 """Purchases and entitlement status."""
 
 from datetime import datetime
+from decimal import Decimal
 
 import strawberry
 
@@ -117,14 +118,14 @@ class PurchaseType(Node):
     )
     async def price(self, info: Info) -> Money | None:
         if self.row.is_granted:
-            return money(0, "USD")  # type: ignore[arg-type]
+            return money(Decimal(0), "USD")
         latest = await LatestTransactionByPurchaseIdLoader(info.context).load(self.row.id)
         return money(latest.price, latest.currency) if latest else None
 
     @strawberry.field
     async def price_usd(self, info: Info) -> Money | None:
         if self.row.is_granted:
-            return money(0, "USD")  # type: ignore[arg-type]
+            return money(Decimal(0), "USD")
         latest = await LatestTransactionByPurchaseIdLoader(info.context).load(self.row.id)
         return money(latest.price_usd, "USD") if latest else None
 
