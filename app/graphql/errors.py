@@ -5,7 +5,7 @@ from graphql import GraphQLError
 
 from app.domain.errors import DomainError, DomainErrors, ErrorCode
 
-UserErrorCode = strawberry.enum(ErrorCode, name="UserErrorCode")
+strawberry.enum(ErrorCode, name="UserErrorCode")
 
 
 @strawberry.type(description="An expected failure of a mutation: the request was understood and refused.")
@@ -14,7 +14,7 @@ class UserError:
         description='Path to the input field at fault, e.g. ["input", "body"].'
     )
     message: str
-    code: UserErrorCode  # type: ignore[valid-type]
+    code: ErrorCode
 
 
 def user_error(error: DomainError) -> UserError:

@@ -52,7 +52,7 @@ class CustomerFilter:
     attribute: AttributeInput | None = strawberry.field(
         default=None, description="Has this attribute with exactly this value."
     )
-    store: Store | None = None  # type: ignore[valid-type]
+    store: Store | None = None
     country: str | None = None
 
 

@@ -13,9 +13,10 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Hashable, Iterable, Sequence
-from typing import TYPE_CHECKING, Any, Generic, Self, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, Self, TypeVar
 
 from aiodataloader import DataLoader
+from sqlmodel import col, select
 
 if TYPE_CHECKING:
     from app.graphql.context import Context
@@ -23,6 +24,7 @@ if TYPE_CHECKING:
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
 R = TypeVar("R")
+M = TypeVar("M")
 
 
 def one_per_key(keys: Sequence[K], rows: Iterable[R], key: Callable[[R], K]) -> list[R | None]:
@@ -78,6 +80,19 @@ class ProjectLoader(DataLoader, Generic[K, V]):  # type: ignore[misc]
         # the same request needs a write connection.
         async with self.db.engine.connect() as connection:
             return list((await connection.execute(statement)).all())
+
+
+class ByIdLoader(ProjectLoader[int, M | None], Generic[M]):
+    """The row of each primary key, of the request's project only (None for another's)."""
+
+    model: ClassVar[Any]
+
+    async def batch_load_fn(self, keys: Sequence[int]) -> list[M | None]:
+        model = self.model
+        rows = await self.fetch(
+            select(model).where(model.project_id == self.project_id, col(model.id).in_(keys))
+        )
+        return one_per_key(keys, rows, lambda r: r.id)
 
 
 def forget_loaded(context: Context) -> None:

@@ -5,15 +5,11 @@ from collections.abc import Sequence
 from sqlmodel import col, select
 
 from app.db.models import AppUserId, Attribute, Customer, Note, VirtualCurrencyBalance
-from app.graphql.dataloaders.base import ProjectLoader, many_per_key, one_per_key
+from app.graphql.dataloaders.base import ByIdLoader, ProjectLoader, many_per_key
 
 
-class CustomerByIdLoader(ProjectLoader[int, Customer | None]):
-    async def batch_load_fn(self, keys: Sequence[int]) -> list[Customer | None]:
-        rows = await self.fetch(
-            select(Customer).where(Customer.project_id == self.project_id, col(Customer.id).in_(keys))
-        )
-        return one_per_key(keys, rows, lambda r: r.id)
+class CustomerByIdLoader(ByIdLoader[Customer]):
+    model = Customer
 
 
 class CustomerIdByAppUserIdLoader(ProjectLoader[str, int | None]):
@@ -47,12 +43,8 @@ class NotesByCustomerIdLoader(ProjectLoader[int, list[Note]]):
         return many_per_key(keys, rows, lambda r: r.customer_id)
 
 
-class NoteByIdLoader(ProjectLoader[int, Note | None]):
-    async def batch_load_fn(self, keys: Sequence[int]) -> list[Note | None]:
-        rows = await self.fetch(
-            select(Note).where(Note.project_id == self.project_id, col(Note.id).in_(keys))
-        )
-        return one_per_key(keys, rows, lambda r: r.id)
+class NoteByIdLoader(ByIdLoader[Note]):
+    model = Note
 
 
 class AttributesByCustomerIdLoader(ProjectLoader[int, list[Attribute]]):

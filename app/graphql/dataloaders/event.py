@@ -10,17 +10,11 @@ from sqlmodel import col, select
 
 from app.db.models import CustomerEvent
 from app.domain.enums import Environment
-from app.graphql.dataloaders.base import ProjectLoader, many_per_key, one_per_key
+from app.graphql.dataloaders.base import ByIdLoader, ProjectLoader, many_per_key
 
 
-class EventByIdLoader(ProjectLoader[int, CustomerEvent | None]):
-    async def batch_load_fn(self, keys: Sequence[int]) -> list[CustomerEvent | None]:
-        rows = await self.fetch(
-            select(CustomerEvent).where(
-                CustomerEvent.project_id == self.project_id, col(CustomerEvent.id).in_(keys)
-            )
-        )
-        return one_per_key(keys, rows, lambda r: r.id)
+class EventByIdLoader(ByIdLoader[CustomerEvent]):
+    model = CustomerEvent
 
 
 HistoryKey = tuple[int, int, tuple[datetime, int] | None, bool]

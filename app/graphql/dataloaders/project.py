@@ -5,7 +5,7 @@ from collections.abc import Sequence
 from sqlmodel import col, select
 
 from app.db.models import Entitlement, Offering, Package, Product, ProductEntitlement, Project
-from app.graphql.dataloaders.base import ProjectLoader, many_per_key, one_per_key
+from app.graphql.dataloaders.base import ByIdLoader, ProjectLoader, many_per_key, one_per_key
 
 
 class ProjectByIdLoader(ProjectLoader[int, Project | None]):
@@ -19,12 +19,8 @@ class ProjectByIdLoader(ProjectLoader[int, Project | None]):
 # -- offerings --------------------------------------------------------------------------
 
 
-class OfferingByIdLoader(ProjectLoader[int, Offering | None]):
-    async def batch_load_fn(self, keys: Sequence[int]) -> list[Offering | None]:
-        rows = await self.fetch(
-            select(Offering).where(Offering.project_id == self.project_id, col(Offering.id).in_(keys))
-        )
-        return one_per_key(keys, rows, lambda r: r.id)
+class OfferingByIdLoader(ByIdLoader[Offering]):
+    model = Offering
 
 
 class CurrentOfferingByProjectIdLoader(ProjectLoader[int, Offering | None]):
@@ -57,12 +53,8 @@ class PackagesByOfferingIdLoader(ProjectLoader[int, list[Package]]):
 # -- products ---------------------------------------------------------------------------
 
 
-class ProductByIdLoader(ProjectLoader[int, Product | None]):
-    async def batch_load_fn(self, keys: Sequence[int]) -> list[Product | None]:
-        rows = await self.fetch(
-            select(Product).where(Product.project_id == self.project_id, col(Product.id).in_(keys))
-        )
-        return one_per_key(keys, rows, lambda r: r.id)
+class ProductByIdLoader(ByIdLoader[Product]):
+    model = Product
 
 
 class ProductByStoreIdentifierLoader(ProjectLoader[tuple[str, str], Product | None]):
@@ -105,14 +97,8 @@ class ProductsByEntitlementIdLoader(ProjectLoader[int, list[Product]]):
 # -- entitlements -----------------------------------------------------------------------
 
 
-class EntitlementByIdLoader(ProjectLoader[int, Entitlement | None]):
-    async def batch_load_fn(self, keys: Sequence[int]) -> list[Entitlement | None]:
-        rows = await self.fetch(
-            select(Entitlement).where(
-                Entitlement.project_id == self.project_id, col(Entitlement.id).in_(keys)
-            )
-        )
-        return one_per_key(keys, rows, lambda r: r.id)
+class EntitlementByIdLoader(ByIdLoader[Entitlement]):
+    model = Entitlement
 
 
 class EntitlementByIdentifierLoader(ProjectLoader[str, Entitlement | None]):

@@ -5,15 +5,11 @@ from collections.abc import Sequence
 from sqlmodel import col, select
 
 from app.db.models import Purchase, StoreTransaction
-from app.graphql.dataloaders.base import ProjectLoader, many_per_key, one_per_key
+from app.graphql.dataloaders.base import ByIdLoader, ProjectLoader, many_per_key, one_per_key
 
 
-class PurchaseByIdLoader(ProjectLoader[int, Purchase | None]):
-    async def batch_load_fn(self, keys: Sequence[int]) -> list[Purchase | None]:
-        rows = await self.fetch(
-            select(Purchase).where(Purchase.project_id == self.project_id, col(Purchase.id).in_(keys))
-        )
-        return one_per_key(keys, rows, lambda r: r.id)
+class PurchaseByIdLoader(ByIdLoader[Purchase]):
+    model = Purchase
 
 
 class PurchasesByCustomerIdLoader(ProjectLoader[int, list[Purchase]]):

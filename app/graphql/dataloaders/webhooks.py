@@ -5,17 +5,11 @@ from collections.abc import Sequence
 from sqlmodel import col, select
 
 from app.db.models import WebhookDelivery, WebhookEndpoint
-from app.graphql.dataloaders.base import ProjectLoader, many_per_key, one_per_key
+from app.graphql.dataloaders.base import ByIdLoader, ProjectLoader, many_per_key
 
 
-class EndpointByIdLoader(ProjectLoader[int, WebhookEndpoint | None]):
-    async def batch_load_fn(self, keys: Sequence[int]) -> list[WebhookEndpoint | None]:
-        rows = await self.fetch(
-            select(WebhookEndpoint).where(
-                WebhookEndpoint.project_id == self.project_id, col(WebhookEndpoint.id).in_(keys)
-            )
-        )
-        return one_per_key(keys, rows, lambda r: r.id)
+class EndpointByIdLoader(ByIdLoader[WebhookEndpoint]):
+    model = WebhookEndpoint
 
 
 class EndpointsByProjectIdLoader(ProjectLoader[int, list[WebhookEndpoint]]):

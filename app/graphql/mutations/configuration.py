@@ -40,8 +40,8 @@ class CreateEntitlementPayload:
 @strawberry.input
 class CreateProductInput:
     identifier: str
-    store: Store  # type: ignore[valid-type]
-    type: ProductType  # type: ignore[valid-type]
+    store: Store
+    type: ProductType
     price: MoneyInput | None = None
     entitlement_identifiers: list[str] = strawberry.field(default_factory=list)
 
@@ -85,7 +85,7 @@ class SetCurrentOfferingPayload:
 
 @strawberry.input
 class SetRestoreBehaviorInput:
-    restore_behavior: RestoreBehavior  # type: ignore[valid-type]
+    restore_behavior: RestoreBehavior
 
 
 @strawberry.type
@@ -97,7 +97,7 @@ class SetRestoreBehaviorPayload:
 @strawberry.input
 class CreateApiKeyInput:
     name: str
-    role: ApiKeyRole  # type: ignore[valid-type]
+    role: ApiKeyRole
 
 
 @strawberry.type

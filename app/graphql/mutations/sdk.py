@@ -6,8 +6,6 @@ from functools import cache
 
 import strawberry
 
-from app.domain.enums import Environment as EnvironmentEnum
-from app.domain.enums import PeriodType as PeriodTypeEnum
 from app.domain.prices import RateTable, default_rate_table
 from app.domain.receipts import TransactionState
 from app.graphql.context import Info
@@ -42,11 +40,11 @@ class StoreTransactionInput:
     expires_at: datetime | None = strawberry.field(
         default=None, description="Absent for a one-time purchase."
     )
-    period_type: PeriodType | None = PeriodTypeEnum.NORMAL  # type: ignore[valid-type]
+    period_type: PeriodType | None = PeriodType.NORMAL
     price: Decimal | None = None
     currency: str | None = strawberry.field(default=None, description="ISO 4217; required with price.")
     will_renew: bool | None = True
-    cancel_reason: CancelReason | None = strawberry.field(  # type: ignore[valid-type]
+    cancel_reason: CancelReason | None = strawberry.field(
         default=None, description="Why the subscription will not renew, when willRenew is false."
     )
     renewal_product_id: str | None = strawberry.field(
@@ -99,7 +97,7 @@ class StoreTransactionInput:
             product_id=self.product_id,
             purchased_at=self.purchased_at,
             expires_at=self.expires_at,
-            period_type=self.period_type or PeriodTypeEnum.NORMAL,
+            period_type=self.period_type or PeriodType.NORMAL,
             price=self.price,
             currency=self.currency,
             will_renew=True if self.will_renew is None else self.will_renew,
@@ -120,8 +118,8 @@ class StoreTransactionInput:
 @strawberry.input
 class RecordReceiptInput:
     app_user_id: str
-    store: Store  # type: ignore[valid-type]
-    environment: Environment | None = EnvironmentEnum.PRODUCTION  # type: ignore[valid-type]
+    store: Store
+    environment: Environment | None = Environment.PRODUCTION
     transactions: list[StoreTransactionInput]
 
 
@@ -178,7 +176,7 @@ class SdkMutations:
         receipt = PostedReceipt(
             app_user_id=input.app_user_id,
             store=input.store,
-            environment=input.environment or EnvironmentEnum.PRODUCTION,
+            environment=input.environment or Environment.PRODUCTION,
             transactions=[t.to_state() for t in input.transactions],
             store_refs={t.transaction_id: refs for t in input.transactions if (refs := t.store_refs())},
         )

@@ -75,7 +75,7 @@ class SetAttributesPayload:
 class GrantEntitlementInput:
     app_user_id: str
     entitlement_identifier: str = strawberry.field(description='The entitlement\'s identifier, e.g. "pro".')
-    duration: GrantDuration | None = strawberry.field(  # type: ignore[valid-type]
+    duration: GrantDuration | None = strawberry.field(
         default=None, description="Exactly one of duration and endsAt."
     )
     ends_at: datetime | None = None

@@ -18,8 +18,8 @@ class CreateWebhookEndpointInput:
     authorization_header: str | None = strawberry.field(
         default=None, description="Sent verbatim as the Authorization header of every delivery."
     )
-    environment: Environment | None = None  # type: ignore[valid-type]
-    event_types: list[WebhookEventType] = strawberry.field(default_factory=list)  # type: ignore[valid-type]
+    environment: Environment | None = None
+    event_types: list[WebhookEventType] = strawberry.field(default_factory=list)
 
 
 @strawberry.type

@@ -1,36 +1,51 @@
-"""Shared GraphQL types: Node, PageInfo, Money and the contract's enums."""
+"""Shared GraphQL types: Node, PageInfo, Money, and the contract's enums registered."""
 
 from decimal import Decimal
 from typing import Any, ClassVar
 
 import strawberry
 
-from app.domain import enums
+from app.domain.enums import (
+    ApiKeyRole,
+    CancelReason,
+    CustomerEventType,
+    DeliveryStatus,
+    EntitlementSource,
+    Environment,
+    GrantDuration,
+    PeriodType,
+    ProductType,
+    PurchaseStatus,
+    RestoreBehavior,
+    Store,
+    WebhookEventType,
+)
 from app.graphql.ids import encode_id
 
-Environment = strawberry.enum(enums.Environment)
-Store = strawberry.enum(
-    enums.Store, description="Where a purchase was made. Names match the `store` field of webhook events."
+# strawberry.enum registers the domain enum itself and returns the same class, so fields
+# are annotated with the domain enums (imported from here or from app.domain.enums) and
+# return domain values as they are: one enum serves the domain, the storage and the API.
+strawberry.enum(Environment)
+strawberry.enum(
+    Store, description="Where a purchase was made. Names match the `store` field of webhook events."
 )
-PeriodType = strawberry.enum(enums.PeriodType)
-CancelReason = strawberry.enum(
-    enums.CancelReason, description="Why a subscription stopped renewing, or was cancelled."
-)
-WebhookEventType = strawberry.enum(enums.WebhookEventType)
-CustomerEventType = strawberry.enum(enums.CustomerEventType)
-GrantDuration = strawberry.enum(enums.GrantDuration)
-RestoreBehavior = strawberry.enum(
-    enums.RestoreBehavior,
+strawberry.enum(PeriodType)
+strawberry.enum(CancelReason, description="Why a subscription stopped renewing, or was cancelled.")
+strawberry.enum(WebhookEventType)
+strawberry.enum(CustomerEventType)
+strawberry.enum(GrantDuration)
+strawberry.enum(
+    RestoreBehavior,
     description="What happens when a receipt already owned by another customer is posted (restore).",
 )
-ProductType = strawberry.enum(enums.ProductType)
-PurchaseStatus = strawberry.enum(enums.PurchaseStatus)
-ApiKeyRole = strawberry.enum(
-    enums.ApiKeyRole,
+strawberry.enum(ProductType)
+strawberry.enum(PurchaseStatus)
+strawberry.enum(
+    ApiKeyRole,
     description="What an API key may do. Each role can do all that the roles above it can, except SDK.",
 )
-EntitlementSource = strawberry.enum(enums.EntitlementSource)
-DeliveryStatus = strawberry.enum(enums.DeliveryStatus)
+strawberry.enum(EntitlementSource)
+strawberry.enum(DeliveryStatus)
 
 
 @strawberry.interface(description="An object with a global, opaque id (Relay Node).")

@@ -7,11 +7,6 @@ import strawberry
 from strawberry.scalars import JSON
 
 from app.db import models
-from app.domain.enums import CancelReason as CancelReasonEnum
-from app.domain.enums import CustomerEventType as CustomerEventTypeEnum
-from app.domain.enums import PeriodType as PeriodTypeEnum
-from app.domain.enums import Store as StoreEnum
-from app.domain.enums import WebhookEventType as WebhookEventTypeEnum
 from app.graphql.context import Info
 from app.graphql.dataloaders.webhooks import DeliveriesByEventIdLoader
 from app.graphql.types.common import (
@@ -41,16 +36,16 @@ class CustomerEventNode(Node):
     row: strawberry.Private[models.CustomerEvent]
 
     @strawberry.field
-    def type(self) -> CustomerEventType:  # type: ignore[valid-type]
-        return CustomerEventTypeEnum(self.row.type)
+    def type(self) -> CustomerEventType:
+        return CustomerEventType(self.row.type)
 
     @strawberry.field(description='The human-readable line shown in the timeline, e.g. "Started a trial".')
     def description(self) -> str:
         return self.row.description
 
     @strawberry.field
-    def webhook_event_type(self) -> WebhookEventType:  # type: ignore[valid-type]
-        return WebhookEventTypeEnum(self.row.webhook_type)
+    def webhook_event_type(self) -> WebhookEventType:
+        return WebhookEventType(self.row.webhook_type)
 
     @strawberry.field(description="When the transaction was purchased; the timeline is ordered by it.")
     def purchased_at(self) -> datetime:
@@ -61,12 +56,12 @@ class CustomerEventNode(Node):
         return self.row.event_timestamp
 
     @strawberry.field
-    def environment(self) -> Environment:  # type: ignore[valid-type]
+    def environment(self) -> Environment:
         return Environment(self.row.environment)
 
     @strawberry.field
-    def store(self) -> Store | None:  # type: ignore[valid-type]
-        return StoreEnum(self.row.store) if self.row.store else None
+    def store(self) -> Store | None:
+        return Store(self.row.store) if self.row.store else None
 
     @strawberry.field
     def product_id(self) -> str | None:
@@ -81,16 +76,16 @@ class CustomerEventNode(Node):
         return list(self.row.entitlement_ids or [])
 
     @strawberry.field
-    def period_type(self) -> PeriodType | None:  # type: ignore[valid-type]
-        return PeriodTypeEnum(self.row.period_type) if self.row.period_type else None
+    def period_type(self) -> PeriodType | None:
+        return PeriodType(self.row.period_type) if self.row.period_type else None
 
     @strawberry.field
     def transaction_id(self) -> str | None:
         return self.row.transaction_id
 
     @strawberry.field
-    def cancel_reason(self) -> CancelReason | None:  # type: ignore[valid-type]
-        return CancelReasonEnum(self.row.cancel_reason) if self.row.cancel_reason else None
+    def cancel_reason(self) -> CancelReason | None:
+        return CancelReason(self.row.cancel_reason) if self.row.cancel_reason else None
 
     @strawberry.field
     def price(self) -> Money | None:

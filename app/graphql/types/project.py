@@ -31,7 +31,7 @@ class ApiKeyType(Node):
         return self.row.name
 
     @strawberry.field
-    def role(self) -> ApiKeyRole:  # type: ignore[valid-type]
+    def role(self) -> ApiKeyRole:
         return ApiKeyRole(self.row.role)
 
     @strawberry.field(description="The first characters of the key, enough to recognise it.")
@@ -76,11 +76,11 @@ class ProductType_(Node):
         return self.row.identifier
 
     @strawberry.field
-    def store(self) -> Store:  # type: ignore[valid-type]
+    def store(self) -> Store:
         return Store(self.row.store)
 
     @strawberry.field
-    def type(self) -> ProductType:  # type: ignore[valid-type]
+    def type(self) -> ProductType:
         return ProductType(self.row.type)
 
     @strawberry.field(
@@ -147,7 +147,7 @@ class ProjectType(Node):
         return self.row.name
 
     @strawberry.field
-    def restore_behavior(self) -> RestoreBehavior:  # type: ignore[valid-type]
+    def restore_behavior(self) -> RestoreBehavior:
         return RestoreBehavior(self.row.restore_behavior)
 
     @strawberry.field

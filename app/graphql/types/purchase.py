@@ -1,15 +1,13 @@
 """Purchases and entitlement status."""
 
 from datetime import datetime
+from decimal import Decimal
 
 import strawberry
 
 from app.db import models
 from app.db.mapping import purchase_state
 from app.domain.entitlement_status import EntitlementStatus
-from app.domain.enums import PeriodType as PeriodTypeEnum
-from app.domain.enums import ProductType as ProductTypeEnum
-from app.domain.enums import Store as StoreEnum
 from app.domain.purchase_status import purchase_status
 from app.domain.store_actions import can_cancel, can_refund
 from app.graphql.context import Info
@@ -45,11 +43,11 @@ class PurchaseType(Node):
     row: strawberry.Private[models.Purchase]
 
     @strawberry.field
-    def store(self) -> Store:  # type: ignore[valid-type]
-        return StoreEnum(self.row.store)
+    def store(self) -> Store:
+        return Store(self.row.store)
 
     @strawberry.field
-    def environment(self) -> Environment:  # type: ignore[valid-type]
+    def environment(self) -> Environment:
         return Environment(self.row.environment)
 
     @strawberry.field
@@ -66,8 +64,8 @@ class PurchaseType(Node):
         return ProductType_(row=product) if product else None
 
     @strawberry.field
-    def type(self) -> ProductType:  # type: ignore[valid-type]
-        return ProductTypeEnum(self.row.type)
+    def type(self) -> ProductType:
+        return ProductType(self.row.type)
 
     @strawberry.field
     def original_transaction_id(self) -> str:
@@ -86,15 +84,15 @@ class PurchaseType(Node):
         return self.row.expires_at
 
     @strawberry.field
-    def period_type(self) -> PeriodType:  # type: ignore[valid-type]
-        return PeriodTypeEnum(self.row.period_type)
+    def period_type(self) -> PeriodType:
+        return PeriodType(self.row.period_type)
 
     @strawberry.field
     def will_renew(self) -> bool:
         return self.row.will_renew
 
     @strawberry.field
-    def status(self, info: Info) -> PurchaseStatus:  # type: ignore[valid-type]
+    def status(self, info: Info) -> PurchaseStatus:
         return purchase_status(purchase_state(self.row), info.context.now)
 
     @strawberry.field(
@@ -102,14 +100,14 @@ class PurchaseType(Node):
     )
     async def price(self, info: Info) -> Money | None:
         if self.row.is_granted:
-            return money(0, "USD")  # type: ignore[arg-type]
+            return money(Decimal(0), "USD")
         latest = await LatestTransactionByPurchaseIdLoader(info.context).load(self.row.id)
         return money(latest.price, latest.currency) if latest else None
 
     @strawberry.field
     async def price_usd(self, info: Info) -> Money | None:
         if self.row.is_granted:
-            return money(0, "USD")  # type: ignore[arg-type]
+            return money(Decimal(0), "USD")
         latest = await LatestTransactionByPurchaseIdLoader(info.context).load(self.row.id)
         return money(latest.price_usd, "USD") if latest else None
 
@@ -119,16 +117,16 @@ class PurchaseType(Node):
 
     @strawberry.field(description="Whether refundPurchase can act on it (Play Store and Web Billing only).")
     def can_refund(self) -> bool:
-        return can_refund(StoreEnum(self.row.store), self.row.refunded_at, self.row.is_granted)
+        return can_refund(Store(self.row.store), self.row.refunded_at, self.row.is_granted)
 
     @strawberry.field(
         description="Whether cancelSubscription can act on it (Web Billing, and Play Store in a trial)."
     )
     def can_cancel(self, info: Info) -> bool:
         return can_cancel(
-            StoreEnum(self.row.store),
-            ProductTypeEnum(self.row.type),
-            PeriodTypeEnum(self.row.period_type),
+            Store(self.row.store),
+            ProductType(self.row.type),
+            PeriodType(self.row.period_type),
             self.row.will_renew,
             self.row.access_expires_at,
             self.row.refunded_at,
@@ -158,7 +156,7 @@ class CustomerEntitlement:
         return self.status.is_active
 
     @strawberry.field
-    def source(self) -> EntitlementSource:  # type: ignore[valid-type]
+    def source(self) -> EntitlementSource:
         return EntitlementSource.GRANTED if self.purchase_row.is_granted else EntitlementSource.PURCHASE
 
     @strawberry.field(description="Store product id; granted entitlements use an rc_promo_ prefixed id.")
@@ -166,16 +164,16 @@ class CustomerEntitlement:
         return self.purchase_row.product_id
 
     @strawberry.field
-    def store(self) -> Store:  # type: ignore[valid-type]
-        return StoreEnum(self.purchase_row.store)
+    def store(self) -> Store:
+        return Store(self.purchase_row.store)
 
     @strawberry.field
-    def environment(self) -> Environment:  # type: ignore[valid-type]
+    def environment(self) -> Environment:
         return Environment(self.purchase_row.environment)
 
     @strawberry.field
-    def period_type(self) -> PeriodType:  # type: ignore[valid-type]
-        return PeriodTypeEnum(self.purchase_row.period_type)
+    def period_type(self) -> PeriodType:
+        return PeriodType(self.purchase_row.period_type)
 
     @strawberry.field
     def purchased_at(self) -> datetime:

@@ -5,9 +5,6 @@ from datetime import datetime
 import strawberry
 
 from app.db import models
-from app.domain.enums import DeliveryStatus as DeliveryStatusEnum
-from app.domain.enums import Environment as EnvironmentEnum
-from app.domain.enums import WebhookEventType as WebhookEventTypeEnum
 from app.graphql.context import Info
 from app.graphql.dataloaders.webhooks import EndpointByIdLoader
 from app.graphql.ids import encode_id
@@ -24,12 +21,12 @@ class WebhookEndpointType(Node):
         return self.row.url
 
     @strawberry.field(description="Null means both environments.")
-    def environment(self) -> Environment | None:  # type: ignore[valid-type]
-        return EnvironmentEnum(self.row.environment) if self.row.environment else None
+    def environment(self) -> Environment | None:
+        return Environment(self.row.environment) if self.row.environment else None
 
     @strawberry.field(description="Empty means every type.")
-    def event_types(self) -> list[WebhookEventType]:  # type: ignore[valid-type]
-        return [WebhookEventTypeEnum(t) for t in self.row.event_types or []]
+    def event_types(self) -> list[WebhookEventType]:
+        return [WebhookEventType(t) for t in self.row.event_types or []]
 
     @strawberry.field
     def has_authorization_header(self) -> bool:
@@ -51,8 +48,8 @@ class WebhookDelivery:
         return WebhookEndpointType(row=row)
 
     @strawberry.field
-    def status(self) -> DeliveryStatus:  # type: ignore[valid-type]
-        return DeliveryStatusEnum(self.row.status)
+    def status(self) -> DeliveryStatus:
+        return DeliveryStatus(self.row.status)
 
     @strawberry.field
     def attempts(self) -> int:
@@ -68,5 +65,5 @@ class WebhookDelivery:
 
     @strawberry.field
     def next_attempt_at(self) -> datetime | None:
-        open_ = self.row.status in (DeliveryStatusEnum.PENDING.value, DeliveryStatusEnum.RETRYING.value)
+        open_ = self.row.status in (DeliveryStatus.PENDING.value, DeliveryStatus.RETRYING.value)
         return self.row.next_attempt_at if open_ else None
