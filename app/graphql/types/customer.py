@@ -8,7 +8,6 @@ import strawberry
 from app.db import models
 from app.domain.attributes import ATTRIBUTION_KEYS, is_reserved
 from app.domain.entitlement_status import EntitlementGrantSource, entitlement_statuses
-from app.domain.enums import Environment, PeriodType, Store
 from app.domain.identity import choose_app_user_id
 from app.domain.notes import render_note_html
 from app.domain.spending import is_visible, total_spent
@@ -222,9 +221,9 @@ class CustomerType(Node):
                 purchase_key=row,
                 entitlement_identifiers=tuple(granted),
                 product_id=row.product_id,
-                store=Store(row.store),
-                environment=Environment(row.environment),
-                period_type=PeriodType(row.period_type),
+                store=row.store,
+                environment=row.environment,
+                period_type=row.period_type,
                 purchased_at=row.purchased_at,
                 expires_at=row.access_expires_at,
                 refunded=row.refunded_at is not None,

@@ -37,7 +37,7 @@ class CustomerEventNode(Node):
 
     @strawberry.field
     def type(self) -> CustomerEventType:
-        return CustomerEventType(self.row.type)
+        return self.row.type
 
     @strawberry.field(description='The human-readable line shown in the timeline, e.g. "Started a trial".')
     def description(self) -> str:
@@ -45,7 +45,7 @@ class CustomerEventNode(Node):
 
     @strawberry.field
     def webhook_event_type(self) -> WebhookEventType:
-        return WebhookEventType(self.row.webhook_type)
+        return self.row.webhook_type
 
     @strawberry.field(description="When the transaction was purchased; the timeline is ordered by it.")
     def purchased_at(self) -> datetime:
@@ -57,11 +57,11 @@ class CustomerEventNode(Node):
 
     @strawberry.field
     def environment(self) -> Environment:
-        return Environment(self.row.environment)
+        return self.row.environment
 
     @strawberry.field
     def store(self) -> Store | None:
-        return Store(self.row.store) if self.row.store else None
+        return self.row.store
 
     @strawberry.field
     def product_id(self) -> str | None:
@@ -77,7 +77,7 @@ class CustomerEventNode(Node):
 
     @strawberry.field
     def period_type(self) -> PeriodType | None:
-        return PeriodType(self.row.period_type) if self.row.period_type else None
+        return self.row.period_type
 
     @strawberry.field
     def transaction_id(self) -> str | None:
@@ -85,7 +85,7 @@ class CustomerEventNode(Node):
 
     @strawberry.field
     def cancel_reason(self) -> CancelReason | None:
-        return CancelReason(self.row.cancel_reason) if self.row.cancel_reason else None
+        return self.row.cancel_reason
 
     @strawberry.field
     def price(self) -> Money | None:

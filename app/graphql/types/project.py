@@ -32,7 +32,7 @@ class ApiKeyType(Node):
 
     @strawberry.field
     def role(self) -> ApiKeyRole:
-        return ApiKeyRole(self.row.role)
+        return self.row.role
 
     @strawberry.field(description="The first characters of the key, enough to recognise it.")
     def prefix(self) -> str:
@@ -77,11 +77,11 @@ class ProductType_(Node):
 
     @strawberry.field
     def store(self) -> Store:
-        return Store(self.row.store)
+        return self.row.store
 
     @strawberry.field
     def type(self) -> ProductType:
-        return ProductType(self.row.type)
+        return self.row.type
 
     @strawberry.field(
         description="List price used to estimate a transaction's price when the store sends none."
@@ -148,7 +148,7 @@ class ProjectType(Node):
 
     @strawberry.field
     def restore_behavior(self) -> RestoreBehavior:
-        return RestoreBehavior(self.row.restore_behavior)
+        return self.row.restore_behavior
 
     @strawberry.field
     async def entitlements(self, info: Info) -> list[EntitlementType]:

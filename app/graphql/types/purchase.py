@@ -44,11 +44,11 @@ class PurchaseType(Node):
 
     @strawberry.field
     def store(self) -> Store:
-        return Store(self.row.store)
+        return self.row.store
 
     @strawberry.field
     def environment(self) -> Environment:
-        return Environment(self.row.environment)
+        return self.row.environment
 
     @strawberry.field
     def product_id(self) -> str:
@@ -65,7 +65,7 @@ class PurchaseType(Node):
 
     @strawberry.field
     def type(self) -> ProductType:
-        return ProductType(self.row.type)
+        return self.row.type
 
     @strawberry.field
     def original_transaction_id(self) -> str:
@@ -85,7 +85,7 @@ class PurchaseType(Node):
 
     @strawberry.field
     def period_type(self) -> PeriodType:
-        return PeriodType(self.row.period_type)
+        return self.row.period_type
 
     @strawberry.field
     def will_renew(self) -> bool:
@@ -117,16 +117,16 @@ class PurchaseType(Node):
 
     @strawberry.field(description="Whether refundPurchase can act on it (Play Store and Web Billing only).")
     def can_refund(self) -> bool:
-        return can_refund(Store(self.row.store), self.row.refunded_at, self.row.is_granted)
+        return can_refund(self.row.store, self.row.refunded_at, self.row.is_granted)
 
     @strawberry.field(
         description="Whether cancelSubscription can act on it (Web Billing, and Play Store in a trial)."
     )
     def can_cancel(self, info: Info) -> bool:
         return can_cancel(
-            Store(self.row.store),
-            ProductType(self.row.type),
-            PeriodType(self.row.period_type),
+            self.row.store,
+            self.row.type,
+            self.row.period_type,
             self.row.will_renew,
             self.row.access_expires_at,
             self.row.refunded_at,

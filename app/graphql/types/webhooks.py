@@ -22,7 +22,7 @@ class WebhookEndpointType(Node):
 
     @strawberry.field(description="Null means both environments.")
     def environment(self) -> Environment | None:
-        return Environment(self.row.environment) if self.row.environment else None
+        return self.row.environment
 
     @strawberry.field(description="Empty means every type.")
     def event_types(self) -> list[WebhookEventType]:
@@ -49,7 +49,7 @@ class WebhookDelivery:
 
     @strawberry.field
     def status(self) -> DeliveryStatus:
-        return DeliveryStatus(self.row.status)
+        return self.row.status
 
     @strawberry.field
     def attempts(self) -> int:
