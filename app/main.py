@@ -11,6 +11,7 @@ from typing import Any
 from cross_web import HTTPException
 from sqlalchemy import text
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
@@ -19,12 +20,16 @@ from app.db.engine import Database, create_engine
 from app.db.types import utcnow
 from app.graphql.schema import build_schema
 from app.graphql.view import GraphQLView
+from app.http.body_limit import BodySizeLimit
 from app.logging import configure_logging, log
 from app.metrics import Metrics
 from app.services.projects import ensure_bootstrap_project
 from app.settings import Settings, get_settings
 from app.stores.registry import StoreAdapters
 from app.worker import BackgroundWorker
+
+# Store notification routes live under this prefix (StoreApp.notificationPath).
+STORE_ROUTES_PREFIX = "/stores/"
 
 
 def create_app(
@@ -94,6 +99,13 @@ def create_app(
             Route("/metrics", metrics_endpoint),
         ],
         lifespan=lifespan,
+        middleware=[
+            Middleware(
+                BodySizeLimit,
+                limit=settings.max_body_bytes,
+                path_limits=[(STORE_ROUTES_PREFIX, settings.max_store_body_bytes)],
+            ),
+        ],
     )
     app.state.db = db
     app.state.settings = settings

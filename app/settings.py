@@ -42,6 +42,11 @@ class Settings(BaseSettings):
     max_query_cost: int = 500_000
     enforce_limits: bool | None = None
 
+    # Limits that hold in every environment (DESIGN 4.11): they protect the server itself.
+    max_body_bytes: int = 1_048_576
+    # Store notification routes (under /stores/) take small signed payloads only.
+    max_store_body_bytes: int = 262_144
+
     @field_validator("webhook_retry_delays")
     @classmethod
     def _delays_are_numbers(cls, value: str) -> str:
