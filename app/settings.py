@@ -46,6 +46,9 @@ class Settings(BaseSettings):
     max_body_bytes: int = 1_048_576
     # Store notification routes (under /stores/) take small signed payloads only.
     max_store_body_bytes: int = 262_144
+    # Checked before validation, whose overlapping-fields rule is quadratic in repeats.
+    max_query_fields: int = 1000
+    max_repeated_fields: int = 50
 
     @field_validator("webhook_retry_delays")
     @classmethod

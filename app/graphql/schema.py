@@ -11,14 +11,13 @@ from strawberry.extensions import (
     DisableIntrospection,
     MaskErrors,
     MaxTokensLimiter,
-    ParserCache,
     SchemaExtension,
-    ValidationCache,
 )
 from strawberry.extensions.max_aliases import create_validator as create_alias_rule
 from strawberry.extensions.query_depth_limiter import create_validator as create_depth_rule
 from strawberry.schema.config import StrawberryConfig
 
+from app.graphql.document_guard import GuardedParseAndValidate
 from app.graphql.input_guard import GuardVariables, NoUnstorableLiterals
 from app.graphql.limits import make_cost_rule
 from app.graphql.mutations.configuration import ConfigurationMutations
@@ -68,8 +67,7 @@ ALWAYS_RULES: list[type[ASTValidationRule]] = [NoUnstorableLiterals]
 
 def build_schema(settings: Settings) -> strawberry.Schema:
     extensions: list[type[SchemaExtension] | Callable[[], SchemaExtension]] = [
-        lambda: ParserCache(maxsize=256),
-        lambda: ValidationCache(maxsize=256),
+        lambda: GuardedParseAndValidate(settings.max_query_fields, settings.max_repeated_fields),
         lambda: AddValidationRules(ALWAYS_RULES),
         RolePermissions,
         GuardVariables,
