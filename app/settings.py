@@ -49,6 +49,9 @@ class Settings(BaseSettings):
     # Checked before validation, whose overlapping-fields rule is quadratic in repeats.
     max_query_fields: int = 1000
     max_repeated_fields: int = 50
+    # List items one response may return (a full page of customers with every nested
+    # list is about 15,000).
+    max_response_nodes: int = 50_000
 
     @field_validator("webhook_retry_delays")
     @classmethod

@@ -28,6 +28,7 @@ from app.graphql.mutations.webhooks import WebhookMutations
 from app.graphql.pagination import BadArgument
 from app.graphql.permissions import RolePermissions
 from app.graphql.queries import Query
+from app.graphql.response_limit import node_limited_context
 from app.graphql.scalars import DateTimeScalar
 from app.logging import log
 from app.settings import Settings
@@ -98,6 +99,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
         mutation=Mutation,
         extensions=extensions,
         config=StrawberryConfig(scalar_map={datetime: DateTimeScalar}),
+        execution_context_class=node_limited_context(settings.max_response_nodes),
     )
 
 
