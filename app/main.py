@@ -21,6 +21,13 @@ from app.db.types import utcnow
 from app.graphql.schema import build_schema
 from app.graphql.view import GraphQLView
 from app.http.body_limit import BodySizeLimit
+from app.http.rate_limit import CODE as RATE_LIMITED
+from app.http.rate_limit import MESSAGE as RATE_LIMITED_MESSAGE
+from app.http.rate_limit import RateLimited, RateLimiter
+from app.http.responses import error_response
+from app.http.unavailable import CODE as UNAVAILABLE
+from app.http.unavailable import MESSAGE as UNAVAILABLE_MESSAGE
+from app.http.unavailable import RETRY_AFTER_SECONDS, Unavailable
 from app.logging import configure_logging, log
 from app.metrics import Metrics
 from app.services.projects import ensure_bootstrap_project
@@ -30,6 +37,13 @@ from app.worker import BackgroundWorker
 
 # Store notification routes live under this prefix (StoreApp.notificationPath).
 STORE_ROUTES_PREFIX = "/stores/"
+
+
+UNAVAILABLE_HEADERS = {"Retry-After": str(RETRY_AFTER_SECONDS)}
+
+
+def on_rate_limited(reason: str) -> None:
+    """Hook for a rate-limit refusal counter (/metrics is being reworked separately)."""
 
 
 def create_app(
@@ -43,7 +57,7 @@ def create_app(
     db = db or Database(create_engine(settings.database_url))
     schema = build_schema(settings)
     stores = stores or StoreAdapters.from_settings(settings)
-    graphql = GraphQLView(schema, db, settings, stores, clock)
+    graphql = GraphQLView(schema, db, settings, stores, clock, RateLimiter(settings))
     metrics = Metrics()
 
     async def healthz(_: Request) -> Response:
@@ -68,6 +82,13 @@ def create_app(
             return refusal
         try:
             response: Response = await graphql.run(request)
+        except RateLimited as exc:
+            on_rate_limited(exc.reason)
+            response = error_response(
+                429, RATE_LIMITED_MESSAGE, RATE_LIMITED, {"Retry-After": str(exc.retry_after)}
+            )
+        except Unavailable:
+            response = error_response(503, UNAVAILABLE_MESSAGE, UNAVAILABLE, UNAVAILABLE_HEADERS)
         except HTTPException as exc:
             response = PlainTextResponse(exc.reason, status_code=exc.status_code)
         metrics.observe(request.method, response.status_code, time.perf_counter() - started)

@@ -53,6 +53,12 @@ class Settings(BaseSettings):
     # list is about 15,000).
     max_response_nodes: int = 50_000
 
+    # Rate limits, in the `limits` notation; storage `memory://` or `redis://host:port/db`.
+    rate_limit_storage: str = "memory://"
+    rate_limit_per_key: str = "600/minute"
+    rate_limit_per_address: str = "120/minute"
+    rate_limit_failed_auth: str = "10/minute"
+
     @field_validator("webhook_retry_delays")
     @classmethod
     def _delays_are_numbers(cls, value: str) -> str:

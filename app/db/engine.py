@@ -20,6 +20,9 @@ _WRITE_OPTION = "cp_write"
 
 
 def create_engine(database_url: str, **kwargs: Any) -> AsyncEngine:
+    # SQL errors carry their parameters (key hashes, App User IDs) into messages and
+    # logged tracebacks unless hidden (DESIGN 4.11).
+    kwargs.setdefault("hide_parameters", True)
     if database_url.startswith("sqlite"):
         engine = create_async_engine(database_url, connect_args={"timeout": 30}, **kwargs)
         _configure_sqlite(engine)

@@ -30,6 +30,7 @@ from app.graphql.permissions import RolePermissions
 from app.graphql.queries import Query
 from app.graphql.response_limit import node_limited_context
 from app.graphql.scalars import DateTimeScalar
+from app.http.unavailable import is_unavailable, outage
 from app.logging import log
 from app.settings import Settings
 
@@ -56,11 +57,21 @@ class Schema(strawberry.Schema):
         one with its exception (never containing a key or an address: neither reaches SQL).
         """
         for error in errors:
-            if _shown_to_client(error):
+            if is_unavailable(error.original_error):
+                # The HTTP layer answers 503; the outage is logged once, not per error.
+                outage.failed(error.original_error or error)
+                _mark_unavailable(execution_context)
+            elif _shown_to_client(error):
                 code = (error.extensions or {}).get("code", "GRAPHQL_ERROR")
                 log.info("graphql_client_error", code=code, path=error.path)
             else:
                 log.error("graphql_internal_error", path=error.path, exc_info=error.original_error)
+
+
+def _mark_unavailable(execution_context: Any) -> None:
+    request = getattr(getattr(execution_context, "context", None), "request", None)
+    if request is not None:
+        request.state.database_unavailable = True
 
 
 ALWAYS_RULES: list[type[ASTValidationRule]] = [NoUnstorableLiterals]
