@@ -23,6 +23,8 @@ class Settings(BaseSettings):
     # How long past the timeout a claimed delivery stays leased before another worker
     # may take it again (a worker that died mid-delivery).
     webhook_lease_margin_seconds: float = 30.0
+    # Lifts the public-address rule for webhook URLs (tests, single-tenant installs).
+    webhook_allow_private_urls: bool = False
     rates_csv: str | None = Field(default=None, description="Replacement USD rate table (CSV)")
 
     # Stores that refund and cancel (issue: refunds reach the store). A store with no

@@ -41,6 +41,7 @@ class BackgroundWorker:
             settings.webhook_timeout_seconds,
             clock,
             lease_margin_seconds=settings.webhook_lease_margin_seconds,
+            allow_private_urls=settings.webhook_allow_private_urls,
         )
         self.tasks: list[asyncio.Task[None]] = []
 

@@ -9,6 +9,7 @@ from app.graphql.ids import decode_id_of, encode_id
 from app.graphql.types.common import Environment, WebhookEventType
 from app.graphql.types.webhooks import WebhookDelivery, WebhookEndpointType
 from app.services import webhooks
+from app.webhooks.url_guard import url_problem
 
 
 @strawberry.input
@@ -62,6 +63,10 @@ class WebhookMutations:
         ctx = info.context
 
         async def act() -> CreateWebhookEndpointPayload:
+            if not ctx.settings.webhook_allow_private_urls:
+                problem = await url_problem(input.url, require_resolution=False)
+                if problem is not None:
+                    raise DomainError(ErrorCode.INVALID_INPUT, problem, ("input", "url"))
             created = await webhooks.create_endpoint(
                 ctx.db,
                 ctx.project_id,
