@@ -1,6 +1,7 @@
 """The ASGI application: /graphql, /healthz, /readyz, /metrics."""
 
 import gc
+import hmac
 import json
 import time
 from collections.abc import AsyncIterator, Callable
@@ -46,6 +47,13 @@ def on_rate_limited(reason: str) -> None:
     """Hook for a rate-limit refusal counter (/metrics is being reworked separately)."""
 
 
+def metrics_allowed(settings: Settings, authorization: str | None) -> bool:
+    if not settings.metrics_token:
+        return True
+    expected = f"Bearer {settings.metrics_token}"
+    return hmac.compare_digest((authorization or "").encode(), expected.encode())
+
+
 def create_app(
     settings: Settings | None = None,
     db: Database | None = None,
@@ -71,7 +79,11 @@ def create_app(
             return JSONResponse({"status": "unavailable"}, status_code=503)
         return JSONResponse({"status": "ready"})
 
-    async def metrics_endpoint(_: Request) -> Response:
+    async def metrics_endpoint(request: Request) -> Response:
+        if not metrics_allowed(settings, request.headers.get("authorization")):
+            return error_response(
+                401, "/metrics needs 'Authorization: Bearer <METRICS_TOKEN>'.", "UNAUTHENTICATED"
+            )
         return PlainTextResponse(metrics.render())
 
     async def graphql_endpoint(request: Request) -> Response:
@@ -79,6 +91,7 @@ def create_app(
         refusal = await _unreadable_body(request)
         if refusal is not None:
             metrics.observe(request.method, refusal.status_code, time.perf_counter() - started)
+            refusal.headers["Cache-Control"] = "no-store"
             return refusal
         try:
             response: Response = await graphql.run(request)
@@ -92,6 +105,8 @@ def create_app(
         except HTTPException as exc:
             response = PlainTextResponse(exc.reason, status_code=exc.status_code)
         metrics.observe(request.method, response.status_code, time.perf_counter() - started)
+        # API answers are per key and often personal: no cache may keep them.
+        response.headers["Cache-Control"] = "no-store"
         return response
 
     @asynccontextmanager

@@ -11,7 +11,8 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=None, extra="ignore", case_sensitive=False)
 
     database_url: str = "sqlite+aiosqlite:///./var/customer-profile.db"
-    app_env: Literal["development", "production"] = "development"
+    # Production unless told otherwise: `make run` sets development (DESIGN 4.11).
+    app_env: Literal["development", "production"] = "production"
     bootstrap_admin_key: str | None = None
     log_level: str = "INFO"
     # `on`: the dispatcher and scheduler run inside the server; `off`: a separate worker runs.
@@ -60,6 +61,8 @@ class Settings(BaseSettings):
     rate_limit_per_key: str = "600/minute"
     rate_limit_per_address: str = "120/minute"
     rate_limit_failed_auth: str = "10/minute"
+    # When set, /metrics requires `Authorization: Bearer <METRICS_TOKEN>`.
+    metrics_token: str | None = None
 
     @field_validator("webhook_retry_delays")
     @classmethod

@@ -30,8 +30,10 @@ from graphql import (
     SelectionSetNode,
     parse,
 )
+from graphql import validate as graphql_validate
 from strawberry.extensions import SchemaExtension
-from strawberry.schema.schema import validate_document
+from strawberry.schema.validation_rules.maybe_null import MaybeNullValidationRule
+from strawberry.schema.validation_rules.one_of import OneOfInputValidationRule
 
 CODE = "QUERY_TOO_COMPLEX"
 # Documents at least this long are parsed and validated off the event loop (a
@@ -115,7 +117,12 @@ def _parse(query: str, max_tokens: int | None) -> DocumentNode:
 
 @lru_cache(maxsize=CACHE_SIZE)
 def _check(
-    schema: Any, document: DocumentNode, rules: tuple[Any, ...], max_fields: int, max_repeated: int
+    schema: Any,
+    document: DocumentNode,
+    rules: tuple[Any, ...],
+    max_fields: int,
+    max_repeated: int,
+    hide_suggestions: bool,
 ) -> list[GraphQLError]:
     try:
         problem = shape_problem(document, max_fields, max_repeated)
@@ -123,16 +130,20 @@ def _check(
         problem = "The query is nested too deeply."
     if problem is not None:
         return [GraphQLError(problem, extensions={"code": CODE})]
-    return validate_document(schema, document, rules)
+    # Strawberry's own two rules, as its validate_document adds them; "Did you mean"
+    # suggestions name fields that introspection would hide.
+    all_rules = (*rules, MaybeNullValidationRule, OneOfInputValidationRule)
+    return graphql_validate(schema, document, all_rules, hide_suggestions=hide_suggestions)
 
 
 class GuardedParseAndValidate(SchemaExtension):
     """Replaces strawberry's ParserCache and ValidationCache: the same caches, plus the
     structural check before validation and a worker thread for big documents."""
 
-    def __init__(self, max_fields: int, max_repeated: int) -> None:
+    def __init__(self, max_fields: int, max_repeated: int, hide_suggestions: bool) -> None:
         self.max_fields = max_fields
         self.max_repeated = max_repeated
+        self.hide_suggestions = hide_suggestions
 
     async def on_parse(self) -> AsyncIterator[None]:
         ctx = self.execution_context
@@ -160,6 +171,7 @@ class GuardedParseAndValidate(SchemaExtension):
                 tuple(ctx.validation_rules),
                 self.max_fields,
                 self.max_repeated,
+                self.hide_suggestions,
             )
             if len(ctx.query or "") >= OFFLOAD_CHARACTERS:
                 ctx.pre_execution_errors = await asyncio.to_thread(_check, *arguments)

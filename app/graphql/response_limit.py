@@ -21,9 +21,19 @@ def _message(limit: int) -> str:
     return f"The response would hold more than {limit} list items; ask for fewer per page."
 
 
-def node_limited_context(max_nodes: int) -> type[StrawberryGraphQLCoreExecutionContext]:
+def node_limited_context(
+    max_nodes: int, hide_suggestions: bool = False
+) -> type[StrawberryGraphQLCoreExecutionContext]:
+    """The executor with the node limit; in production it also leaves "Did you mean"
+    suggestions out of coercion errors, as validation does."""
+
     class NodeLimitedExecutionContext(StrawberryGraphQLCoreExecutionContext):
         nodes = 0
+
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            if hide_suggestions:
+                self.hide_suggestions = True
 
         def complete_iterable_value(
             self,

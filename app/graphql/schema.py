@@ -79,7 +79,9 @@ ALWAYS_RULES: list[type[ASTValidationRule]] = [NoUnstorableLiterals]
 
 def build_schema(settings: Settings) -> strawberry.Schema:
     extensions: list[type[SchemaExtension] | Callable[[], SchemaExtension]] = [
-        lambda: GuardedParseAndValidate(settings.max_query_fields, settings.max_repeated_fields),
+        lambda: GuardedParseAndValidate(
+            settings.max_query_fields, settings.max_repeated_fields, hide_suggestions=settings.is_production
+        ),
         lambda: AddValidationRules(ALWAYS_RULES),
         RolePermissions,
         GuardVariables,
@@ -110,7 +112,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
         mutation=Mutation,
         extensions=extensions,
         config=StrawberryConfig(scalar_map={datetime: DateTimeScalar}),
-        execution_context_class=node_limited_context(settings.max_response_nodes),
+        execution_context_class=node_limited_context(settings.max_response_nodes, settings.is_production),
     )
 
 
