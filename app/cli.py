@@ -59,7 +59,16 @@ def main(argv: list[str] | None = None) -> int:
             )
 
         # No access log: it would write every client's IP address.
-        uvicorn.run("app.main:app", host=args.host, port=args.port, workers=args.workers, access_log=False)
+        # SIGTERM: in-flight requests get 5 s, then the lifespan stops background work
+        # (2 s grace, leases released): the process exits within 10 s (DESIGN 4.11).
+        uvicorn.run(
+            "app.main:app",
+            host=args.host,
+            port=args.port,
+            workers=args.workers,
+            access_log=False,
+            timeout_graceful_shutdown=5,
+        )
     elif args.command == "create-project":
         from app.services.projects import create_project
 

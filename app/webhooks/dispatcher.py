@@ -77,6 +77,8 @@ class Dispatcher:
         self.lease_margin = timedelta(seconds=lease_margin_seconds)
         self.concurrency = asyncio.Semaphore(concurrency)
         self.allow_private_urls = allow_private_urls
+        # Claimed and not yet recorded: released at shutdown so another worker retries them.
+        self.in_flight: set[Claimed] = set()
         self.resolve = resolve
         # httpx logs every request with its full URL; webhook URLs are often secrets.
         logging.getLogger("httpx").setLevel(logging.WARNING)
@@ -158,9 +160,31 @@ class Dispatcher:
             return (await connection.execute(statement)).first() is not None
 
     async def _deliver(self, item: Claimed) -> None:
+        self.in_flight.add(item)
         async with self.concurrency:
             status = await self._send(item)
         await self._record(item, status)
+        self.in_flight.discard(item)
+
+    async def release_leases(self) -> int:
+        """Give back the rows whose delivery was abandoned (shutdown): the attempt is not
+        counted and the row is due again at once, for this or another worker."""
+        released = 0
+        for item in list(self.in_flight):
+            async with self.db.transaction() as session:
+                result = await session.exec(  # type: ignore[call-overload]
+                    update(WebhookDelivery)
+                    .where(
+                        col(WebhookDelivery.id) == item.delivery_id,
+                        col(WebhookDelivery.locked_until) == item.lease,
+                    )
+                    .values(locked_until=None, attempts=col(WebhookDelivery.attempts) - 1)
+                )
+                released += result.rowcount or 0
+            self.in_flight.discard(item)
+        if released:
+            log.info("webhook_leases_released", deliveries=released)
+        return released
 
     async def _send(self, item: Claimed) -> int | None:
         headers = {
