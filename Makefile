@@ -20,6 +20,8 @@ migrate: install
 seed: migrate
 	$(PY) -m app seed-demo
 
+# Development mode (GraphiQL, keyless admin from loopback) only here: APP_ENV defaults to production.
+run: export APP_ENV ?= development
 run: seed
 	$(PY) -m app serve --host 127.0.0.1 --port 8000
 

@@ -49,8 +49,26 @@ def main(argv: list[str] | None = None) -> int:
     elif args.command == "serve":
         import uvicorn
 
+        from app.http.client_address import is_loopback
+
+        if get_settings().app_env == "development" and not is_loopback(args.host):
+            print(
+                f"warning: development mode on {args.host}: keyless requests are refused from other "
+                "machines, but GraphiQL and introspection are on; use APP_ENV=production when serving others.",
+                file=sys.stderr,
+            )
+
         # No access log: it would write every client's IP address.
-        uvicorn.run("app.main:app", host=args.host, port=args.port, workers=args.workers, access_log=False)
+        # SIGTERM: in-flight requests get 5 s, then the lifespan stops background work
+        # (2 s grace, leases released): the process exits within 10 s (DESIGN 4.11).
+        uvicorn.run(
+            "app.main:app",
+            host=args.host,
+            port=args.port,
+            workers=args.workers,
+            access_log=False,
+            timeout_graceful_shutdown=5,
+        )
     elif args.command == "create-project":
         from app.services.projects import create_project
 

@@ -1,6 +1,7 @@
 """The ASGI application: /graphql, /healthz, /readyz, /metrics, /console."""
 
 import gc
+import hmac
 import json
 import time
 from collections.abc import AsyncIterator, Callable
@@ -11,6 +12,7 @@ from typing import Any
 from cross_web import HTTPException
 from sqlalchemy import text
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Mount, Route
@@ -20,12 +22,37 @@ from app.db.engine import Database, create_engine
 from app.db.types import utcnow
 from app.graphql.schema import build_schema
 from app.graphql.view import GraphQLView
+from app.http.body_limit import BodySizeLimit
+from app.http.rate_limit import CODE as RATE_LIMITED
+from app.http.rate_limit import MESSAGE as RATE_LIMITED_MESSAGE
+from app.http.rate_limit import RateLimited, RateLimiter
+from app.http.responses import error_response
+from app.http.unavailable import CODE as UNAVAILABLE
+from app.http.unavailable import MESSAGE as UNAVAILABLE_MESSAGE
+from app.http.unavailable import RETRY_AFTER_SECONDS, Unavailable
 from app.logging import configure_logging, log
 from app.metrics import Metrics
 from app.services.projects import ensure_bootstrap_project
 from app.settings import Settings, get_settings
 from app.stores.registry import StoreAdapters
 from app.worker import BackgroundWorker
+
+# Store notification routes live under this prefix (StoreApp.notificationPath).
+STORE_ROUTES_PREFIX = "/stores/"
+
+
+UNAVAILABLE_HEADERS = {"Retry-After": str(RETRY_AFTER_SECONDS)}
+
+
+def on_rate_limited(reason: str) -> None:
+    """Hook for a rate-limit refusal counter (/metrics is being reworked separately)."""
+
+
+def metrics_allowed(settings: Settings, authorization: str | None) -> bool:
+    if not settings.metrics_token:
+        return True
+    expected = f"Bearer {settings.metrics_token}"
+    return hmac.compare_digest((authorization or "").encode(), expected.encode())
 
 
 def create_app(
@@ -39,7 +66,7 @@ def create_app(
     db = db or Database(create_engine(settings.database_url))
     schema = build_schema(settings)
     stores = stores or StoreAdapters.from_settings(settings)
-    graphql = GraphQLView(schema, db, settings, stores, clock)
+    graphql = GraphQLView(schema, db, settings, stores, clock, RateLimiter(settings))
     metrics = Metrics()
 
     async def healthz(_: Request) -> Response:
@@ -53,7 +80,11 @@ def create_app(
             return JSONResponse({"status": "unavailable"}, status_code=503)
         return JSONResponse({"status": "ready"})
 
-    async def metrics_endpoint(_: Request) -> Response:
+    async def metrics_endpoint(request: Request) -> Response:
+        if not metrics_allowed(settings, request.headers.get("authorization")):
+            return error_response(
+                401, "/metrics needs 'Authorization: Bearer <METRICS_TOKEN>'.", "UNAUTHENTICATED"
+            )
         return PlainTextResponse(metrics.render())
 
     async def graphql_endpoint(request: Request) -> Response:
@@ -61,12 +92,22 @@ def create_app(
         refusal = await _unreadable_body(request)
         if refusal is not None:
             metrics.observe(request.method, refusal.status_code, time.perf_counter() - started)
+            refusal.headers["Cache-Control"] = "no-store"
             return refusal
         try:
             response: Response = await graphql.run(request)
+        except RateLimited as exc:
+            on_rate_limited(exc.reason)
+            response = error_response(
+                429, RATE_LIMITED_MESSAGE, RATE_LIMITED, {"Retry-After": str(exc.retry_after)}
+            )
+        except Unavailable:
+            response = error_response(503, UNAVAILABLE_MESSAGE, UNAVAILABLE, UNAVAILABLE_HEADERS)
         except HTTPException as exc:
             response = PlainTextResponse(exc.reason, status_code=exc.status_code)
         metrics.observe(request.method, response.status_code, time.perf_counter() - started)
+        # API answers are per key and often personal: no cache may keep them.
+        response.headers["Cache-Control"] = "no-store"
         return response
 
     @asynccontextmanager
@@ -96,6 +137,13 @@ def create_app(
             Mount("/console", app=console_app(graphql, settings)),
         ],
         lifespan=lifespan,
+        middleware=[
+            Middleware(
+                BodySizeLimit,
+                limit=settings.max_body_bytes,
+                path_limits=[(STORE_ROUTES_PREFIX, settings.max_store_body_bytes)],
+            ),
+        ],
     )
     app.state.db = db
     app.state.settings = settings

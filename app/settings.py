@@ -11,7 +11,8 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=None, extra="ignore", case_sensitive=False)
 
     database_url: str = "sqlite+aiosqlite:///./var/customer-profile.db"
-    app_env: Literal["development", "production"] = "development"
+    # Production unless told otherwise: `make run` sets development (DESIGN 4.11).
+    app_env: Literal["development", "production"] = "production"
     bootstrap_admin_key: str | None = None
     log_level: str = "INFO"
     # `on`: the dispatcher and scheduler run inside the server; `off`: a separate worker runs.
@@ -23,6 +24,8 @@ class Settings(BaseSettings):
     # How long past the timeout a claimed delivery stays leased before another worker
     # may take it again (a worker that died mid-delivery).
     webhook_lease_margin_seconds: float = 30.0
+    # Lifts the public-address rule for webhook URLs (tests, single-tenant installs).
+    webhook_allow_private_urls: bool = False
     rates_csv: str | None = Field(default=None, description="Replacement USD rate table (CSV)")
 
     # Stores that refund and cancel (issue: refunds reach the store). A store with no
@@ -41,6 +44,25 @@ class Settings(BaseSettings):
     max_query_tokens: int = 2000
     max_query_cost: int = 500_000
     enforce_limits: bool | None = None
+
+    # Limits that hold in every environment (DESIGN 4.11): they protect the server itself.
+    max_body_bytes: int = 1_048_576
+    # Store notification routes (under /stores/) take small signed payloads only.
+    max_store_body_bytes: int = 262_144
+    # Checked before validation, whose overlapping-fields rule is quadratic in repeats.
+    max_query_fields: int = 1000
+    max_repeated_fields: int = 50
+    # List items one response may return (a full page of customers with every nested
+    # list is about 15,000).
+    max_response_nodes: int = 50_000
+
+    # Rate limits, in the `limits` notation; storage `memory://` or `redis://host:port/db`.
+    rate_limit_storage: str = "memory://"
+    rate_limit_per_key: str = "600/minute"
+    rate_limit_per_address: str = "120/minute"
+    rate_limit_failed_auth: str = "10/minute"
+    # When set, /metrics requires `Authorization: Bearer <METRICS_TOKEN>`.
+    metrics_token: str | None = None
 
     @field_validator("webhook_retry_delays")
     @classmethod

@@ -4,7 +4,9 @@
   renewals) posted for new customers, through the service layer, then re-posted
   unchanged (the idempotent path);
 - the customer page through HTTP (one customer, notes, 20 events), requests per second;
-- webhook delivery: events per second from one dispatcher to a fast local receiver.
+- webhook delivery: events per second from one dispatcher to a fast local receiver;
+- a probe query's p50/p99 alone and while 4 clients send the expensive-validation
+  document (bench/abuse.py; SQLite, a real server process).
 
 Runs on SQLite, and on PostgreSQL when one answers on 127.0.0.1:5432 (a scratch
 database is created and dropped). BENCH_SECONDS bounds each measurement.
@@ -40,6 +42,7 @@ from app.services.virtual_currency import adjust_virtual_currency
 from app.services.webhooks import create_endpoint
 from app.settings import Settings
 from app.webhooks.dispatcher import Dispatcher
+from bench.abuse import bench_probe_under_abuse
 from tests.receiver import Receiver
 
 SECONDS = float(os.environ.get("BENCH_SECONDS", "5"))
@@ -118,7 +121,8 @@ async def bench_webhooks(db: Database, project_id: int) -> dict[str, float]:
                 actor=Actor("bench"),
                 now=datetime.now(UTC),
             )
-        dispatcher = Dispatcher(db, [1], 10.0, batch_size=200, concurrency=64)
+        # the receiver is on loopback
+        dispatcher = Dispatcher(db, [1], 10.0, batch_size=200, concurrency=64, allow_private_urls=True)
         began = time.perf_counter()
         while len(receiver.received) < events and time.perf_counter() - began < 120:
             await dispatcher.run_once()
@@ -186,6 +190,8 @@ async def main() -> None:
     rows = []
     with tempfile.TemporaryDirectory() as folder:
         rows.append(await run_backend("sqlite", f"sqlite+aiosqlite:///{folder}/bench.db"))
+        # Event-loop health under the expensive-document abuse (SQLite; a server process).
+        rows[0] |= await bench_probe_under_abuse(Path(folder))
     pg = await postgres_url()
     if pg:
         try:
@@ -197,7 +203,7 @@ async def main() -> None:
     keys = [k for k in rows[0] if k != "database"]
     print(f"{'measure':40}" + "".join(f"{r['database']:>14}" for r in rows))
     for key in keys:
-        print(f"{key:40}" + "".join(f"{r[key]:>14.1f}" for r in rows))
+        print(f"{key:40}" + "".join(f"{r[key]:>14.1f}" if key in r else f"{'-':>14}" for r in rows))
 
 
 if __name__ == "__main__":

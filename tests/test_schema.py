@@ -47,8 +47,7 @@ PENDING_CONTRACT_DIFFERENCES = {
     "TYPE_REMOVED: ConfigureWebBillingAppInput was removed.",
     "FIELD_REMOVED: Field Mutation.configurePlayStoreApp was removed.",
     "FIELD_REMOVED: Field Mutation.configureWebBillingApp was removed.",
-    # Issue 13: limits (TOO_LARGE) and the new webhook bullets of DESIGN 4.9.
-    "VALUE_REMOVED_FROM_ENUM: Enum value UserErrorCode.TOO_LARGE was removed.",
+    # Issue 13: the new webhook bullets of DESIGN 4.9.
     "TYPE_REMOVED: SendTestWebhookInput was removed.",
     "TYPE_REMOVED: SendTestWebhookPayload was removed.",
     "TYPE_REMOVED: RotateWebhookSigningSecretInput was removed.",

@@ -20,6 +20,9 @@ _WRITE_OPTION = "cp_write"
 
 
 def create_engine(database_url: str, **kwargs: Any) -> AsyncEngine:
+    # SQL errors carry their parameters (key hashes, App User IDs) into messages and
+    # logged tracebacks unless hidden (DESIGN 4.11).
+    kwargs.setdefault("hide_parameters", True)
     if database_url.startswith("sqlite"):
         engine = create_async_engine(database_url, connect_args={"timeout": 30}, **kwargs)
         _configure_sqlite(engine)
@@ -41,6 +44,8 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA busy_timeout=30000")
         cursor.execute("PRAGMA synchronous=NORMAL")
+        # Deleted rows are overwritten, not left in free pages (erasure, DESIGN 4.8/4.11).
+        cursor.execute("PRAGMA secure_delete=ON")
         cursor.close()
 
     @event.listens_for(engine.sync_engine, "begin")
@@ -85,6 +90,18 @@ class Database:
         """One unit of work: commits when the block ends, rolls back on any error."""
         async with self._write() as session, session.begin():
             yield session
+
+    async def checkpoint_wal(self) -> None:
+        """SQLite: copy the write-ahead log into the database and truncate it, so erased
+        rows do not linger in the -wal file. Outside any transaction (a checkpoint cannot
+        complete inside one); a no-op on PostgreSQL."""
+        if self.dialect != "sqlite":
+            return
+        async with self.engine.connect() as connection:
+            raw = await connection.get_raw_connection()
+            driver = raw.driver_connection
+            assert driver is not None
+            await driver.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
     async def dispose(self) -> None:
         await self.engine.dispose()

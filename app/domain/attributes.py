@@ -18,6 +18,8 @@ CUSTOM_KEY_PATTERN = re.compile(r"^[a-zA-Z][a-zA-Z0-9_-]*$")
 MAX_CUSTOM_KEY_LENGTH = 40
 MAX_VALUE_LENGTH = 500
 MAX_CUSTOM_ATTRIBUTES = 50
+# One call sets at most this many (DESIGN 4.11: list inputs are capped).
+MAX_ATTRIBUTES_PER_CALL = 100
 EMAIL_KEY = "$email"
 RESERVED_PREFIX = "$"
 
@@ -103,6 +105,9 @@ def validate_attribute_changes(
     None; raises `DomainErrors` holding every problem found, each pointing at
     `("input", "attributes", <index>, "key" | "value")`.
     """
+    if len(changes) > MAX_ATTRIBUTES_PER_CALL:
+        message = f"One call sets at most {MAX_ATTRIBUTES_PER_CALL} attributes."
+        raise DomainErrors([DomainError(ErrorCode.TOO_LARGE, message, ("input", "attributes"))])
     normalized = [AttributeChange(key, value or None) for key, value in changes]
     errors: list[DomainError] = []
     seen_keys: set[str] = set()

@@ -1,6 +1,7 @@
 """Rules for project configuration: identifiers, names and list prices."""
 
 import re
+import unicodedata
 from decimal import Decimal
 
 from app.domain.errors import DomainError, ErrorCode
@@ -23,8 +24,13 @@ def validate_identifier(value: str, field: tuple[str, ...]) -> str:
 
 def validate_name(value: str, field: tuple[str, ...]) -> str:
     name = value.strip()
-    if not name or len(name) > MAX_NAME_LENGTH or "\x00" in name:
-        raise DomainError(ErrorCode.INVALID_INPUT, "A name is 1 to 200 characters, not blank.", field)
+    # Names show up in logs and audit lines: no control characters (CR/LF, ESC, NUL ...).
+    if not name or len(name) > MAX_NAME_LENGTH or any(unicodedata.category(c) == "Cc" for c in name):
+        raise DomainError(
+            ErrorCode.INVALID_INPUT,
+            "A name is 1 to 200 characters, not blank, without control characters.",
+            field,
+        )
     return name
 
 

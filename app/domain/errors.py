@@ -30,6 +30,7 @@ class ErrorCode(StrEnum):
     ALREADY_EXISTS = "ALREADY_EXISTS"
     STORE_NOT_CONFIGURED = "STORE_NOT_CONFIGURED"
     STORE_ERROR = "STORE_ERROR"
+    TOO_LARGE = "TOO_LARGE"
 
 
 class DomainError(Exception):

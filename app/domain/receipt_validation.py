@@ -52,7 +52,7 @@ def validate_receipt(receipt: PostedReceipt, now: datetime) -> None:
         )
     if len(receipt.transactions) > MAX_TRANSACTIONS_PER_RECEIPT:
         raise DomainError(
-            ErrorCode.INVALID_INPUT,
+            ErrorCode.TOO_LARGE,
             f"A receipt holds at most {MAX_TRANSACTIONS_PER_RECEIPT} transactions.",
             ("input", "transactions"),
         )

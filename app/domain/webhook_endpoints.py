@@ -36,10 +36,11 @@ def validate_endpoint_url(url: str) -> str:
 def validate_authorization_header(value: str | None) -> str | None:
     if value is None or value == "":
         return None
-    if len(value) > MAX_AUTHORIZATION_LENGTH or any(c in value for c in "\r\n\x00"):
+    # HTTP sends header values as ASCII: anything else could never be delivered.
+    if len(value) > MAX_AUTHORIZATION_LENGTH or not all(" " <= c <= "~" or c == "\t" for c in value):
         raise DomainError(
             ErrorCode.INVALID_INPUT,
-            "The Authorization value is at most 5000 characters on one line.",
+            "The Authorization value is at most 5000 printable ASCII characters on one line.",
             ("input", "authorizationHeader"),
         )
     return value

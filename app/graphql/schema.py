@@ -11,14 +11,13 @@ from strawberry.extensions import (
     DisableIntrospection,
     MaskErrors,
     MaxTokensLimiter,
-    ParserCache,
     SchemaExtension,
-    ValidationCache,
 )
 from strawberry.extensions.max_aliases import create_validator as create_alias_rule
 from strawberry.extensions.query_depth_limiter import create_validator as create_depth_rule
 from strawberry.schema.config import StrawberryConfig
 
+from app.graphql.document_guard import GuardedParseAndValidate
 from app.graphql.input_guard import GuardVariables, NoUnstorableLiterals
 from app.graphql.limits import make_cost_rule
 from app.graphql.mutations.configuration import ConfigurationMutations
@@ -29,7 +28,9 @@ from app.graphql.mutations.webhooks import WebhookMutations
 from app.graphql.pagination import BadArgument
 from app.graphql.permissions import RolePermissions
 from app.graphql.queries import Query
+from app.graphql.response_limit import node_limited_context
 from app.graphql.scalars import DateTimeScalar
+from app.http.unavailable import is_unavailable, outage
 from app.logging import log
 from app.settings import Settings
 
@@ -56,11 +57,21 @@ class Schema(strawberry.Schema):
         one with its exception (never containing a key or an address: neither reaches SQL).
         """
         for error in errors:
-            if _shown_to_client(error):
+            if is_unavailable(error.original_error):
+                # The HTTP layer answers 503; the outage is logged once, not per error.
+                outage.failed(error.original_error or error)
+                _mark_unavailable(execution_context)
+            elif _shown_to_client(error):
                 code = (error.extensions or {}).get("code", "GRAPHQL_ERROR")
                 log.info("graphql_client_error", code=code, path=error.path)
             else:
                 log.error("graphql_internal_error", path=error.path, exc_info=error.original_error)
+
+
+def _mark_unavailable(execution_context: Any) -> None:
+    request = getattr(getattr(execution_context, "context", None), "request", None)
+    if request is not None:
+        request.state.database_unavailable = True
 
 
 ALWAYS_RULES: list[type[ASTValidationRule]] = [NoUnstorableLiterals]
@@ -68,8 +79,9 @@ ALWAYS_RULES: list[type[ASTValidationRule]] = [NoUnstorableLiterals]
 
 def build_schema(settings: Settings) -> strawberry.Schema:
     extensions: list[type[SchemaExtension] | Callable[[], SchemaExtension]] = [
-        lambda: ParserCache(maxsize=256),
-        lambda: ValidationCache(maxsize=256),
+        lambda: GuardedParseAndValidate(
+            settings.max_query_fields, settings.max_repeated_fields, hide_suggestions=settings.is_production
+        ),
         lambda: AddValidationRules(ALWAYS_RULES),
         RolePermissions,
         GuardVariables,
@@ -100,6 +112,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
         mutation=Mutation,
         extensions=extensions,
         config=StrawberryConfig(scalar_map={datetime: DateTimeScalar}),
+        execution_context_class=node_limited_context(settings.max_response_nodes, settings.is_production),
     )
 
 

@@ -1,4 +1,8 @@
-"""The /graphql endpoint: authenticates the key, then builds the request's context."""
+"""The /graphql endpoint: authenticates the key, then builds the request's context.
+
+Rate limits are applied here, where the key is known (app/http/rate_limit.py), and a
+database that cannot be reached becomes `Unavailable` (503) wherever it shows.
+"""
 
 from collections.abc import Callable
 from datetime import datetime
@@ -9,12 +13,17 @@ from sqlalchemy import case
 from sqlmodel import col, select
 from starlette.requests import Request
 from strawberry.asgi import GraphQL
+from strawberry.http import GraphQLHTTPResponse
+from strawberry.types import ExecutionResult
 
 from app.db.engine import Database
 from app.db.models import Project
 from app.db.types import utcnow
 from app.domain.enums import ApiKeyRole
 from app.graphql.context import Context
+from app.http.client_address import is_loopback
+from app.http.rate_limit import RateLimited, RateLimiter
+from app.http.unavailable import Unavailable, is_unavailable, outage
 from app.services.keys import Principal, authenticate
 from app.services.projects import DEMO_PROJECT_NAME
 from app.settings import Settings
@@ -31,6 +40,7 @@ class GraphQLView(GraphQL[Context, None]):
         settings: Settings,
         stores: StoreAdapters,
         clock: Callable[[], datetime] = utcnow,
+        limiter: RateLimiter | None = None,
     ) -> None:
         super().__init__(
             schema,
@@ -41,6 +51,7 @@ class GraphQLView(GraphQL[Context, None]):
         self.settings = settings
         self.clock = clock
         self.stores = stores
+        self.limiter = limiter
 
     async def get_context(self, request: Any, response: Any) -> Context:
         principal = await self.principal_for(request)
@@ -55,18 +66,51 @@ class GraphQLView(GraphQL[Context, None]):
         )
 
     async def principal_for(self, request: Request) -> Principal:
+        try:
+            principal = await self._authenticated(request)
+        except (HTTPException, Unavailable, RateLimited):
+            raise
+        except Exception as error:
+            if is_unavailable(error):
+                outage.failed(error)
+                raise Unavailable from None
+            raise
+        outage.answered()
+        return principal
+
+    async def _authenticated(self, request: Request) -> Principal:
+        address = self.limiter.address(_client_host(request)) if self.limiter else ""
         header = request.headers.get("authorization")
         if header:
+            if self.limiter:
+                await self.limiter.check_failures(address)
             scheme, _, secret = header.partition(" ")
-            if scheme.lower() != "bearer" or not secret.strip():
-                raise HTTPException(401, "Authorization must be 'Bearer <API key>'.")
-            principal = await authenticate(self.db, secret.strip())
+            principal = None
+            if scheme.lower() == "bearer" and secret.strip():
+                principal = await authenticate(self.db, secret.strip())
             if principal is None:
+                if self.limiter:
+                    await self.limiter.record_failure(address)
+                if scheme.lower() != "bearer" or not secret.strip():
+                    raise HTTPException(401, "Authorization must be 'Bearer <API key>'.")
                 raise HTTPException(401, "Invalid API key.")
+            if self.limiter:
+                await self.limiter.hit_key(principal.api_key_id, principal.role is ApiKeyRole.SDK, address)
             return principal
+        if self.limiter:
+            await self.limiter.hit_address(address)
         if self.settings.is_production:
             raise HTTPException(401, "An API key is required: 'Authorization: Bearer <API key>'.")
+        if not is_loopback(_client_host(request)):
+            raise HTTPException(
+                401, "Without a key, development mode serves loopback clients only: send a key."
+            )
         return await self.development_principal()
+
+    async def process_result(self, request: Request, result: ExecutionResult) -> GraphQLHTTPResponse:
+        if getattr(request.state, "database_unavailable", False):
+            raise Unavailable
+        return await super().process_result(request, result)
 
     async def development_principal(self) -> Principal:
         """Without a key in development, act as the admin of the demo project (or, when
@@ -79,3 +123,7 @@ class GraphQLView(GraphQL[Context, None]):
         if project_id is None:
             raise HTTPException(401, "No project yet: run `python -m app seed-demo` or send a key.")
         return Principal(project_id, ApiKeyRole.ADMIN, DEVELOPMENT_KEY_NAME, None)
+
+
+def _client_host(request: Request) -> str | None:
+    return request.client.host if request.client else None

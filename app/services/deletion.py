@@ -128,4 +128,6 @@ async def delete_customer(
         audit(session, project_id, now, actor, "deleteCustomer", None, app_user_ids_removed=len(ids))
         return ids
 
-    return await in_transaction(db, work)
+    removed = await in_transaction(db, work)
+    await db.checkpoint_wal()  # erased data must not linger in SQLite's -wal file
+    return removed

@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import logging
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -33,6 +34,7 @@ from app.domain.enums import DeliveryStatus
 from app.logging import log
 from app.webhooks.outbox import after_failure
 from app.webhooks.signing import signature_header
+from app.webhooks.url_guard import Resolver, system_resolver, url_problem
 
 OPEN = (DeliveryStatus.PENDING.value, DeliveryStatus.RETRYING.value)
 USER_AGENT = "customer-profile-webhooks/1.0"
@@ -64,6 +66,8 @@ class Dispatcher:
         concurrency: int = 32,
         client: httpx.AsyncClient | None = None,
         lease_margin_seconds: float = 30.0,
+        allow_private_urls: bool = False,
+        resolve: Resolver = system_resolver,
     ) -> None:
         self.db = db
         self.retry_delays = retry_delays
@@ -72,6 +76,12 @@ class Dispatcher:
         self.batch_size = batch_size
         self.lease_margin = timedelta(seconds=lease_margin_seconds)
         self.concurrency = asyncio.Semaphore(concurrency)
+        self.allow_private_urls = allow_private_urls
+        # Claimed and not yet recorded: released at shutdown so another worker retries them.
+        self.in_flight: set[Claimed] = set()
+        self.resolve = resolve
+        # httpx logs every request with its full URL; webhook URLs are often secrets.
+        logging.getLogger("httpx").setLevel(logging.WARNING)
         self.client = client or httpx.AsyncClient(
             timeout=timeout_seconds, follow_redirects=False, headers={"User-Agent": USER_AGENT}
         )
@@ -153,9 +163,31 @@ class Dispatcher:
             return (await connection.execute(statement)).first() is not None
 
     async def _deliver(self, item: Claimed) -> None:
+        self.in_flight.add(item)
         async with self.concurrency:
             status = await self._send(item)
         await self._record(item, status)
+        self.in_flight.discard(item)
+
+    async def release_leases(self) -> int:
+        """Give back the rows whose delivery was abandoned (shutdown): the attempt is not
+        counted and the row is due again at once, for this or another worker."""
+        released = 0
+        for item in list(self.in_flight):
+            async with self.db.transaction() as session:
+                result = await session.exec(  # type: ignore[call-overload]
+                    update(WebhookDelivery)
+                    .where(
+                        col(WebhookDelivery.id) == item.delivery_id,
+                        col(WebhookDelivery.locked_until) == item.lease,
+                    )
+                    .values(locked_until=None, attempts=col(WebhookDelivery.attempts) - 1)
+                )
+                released += result.rowcount or 0
+            self.in_flight.discard(item)
+        if released:
+            log.info("webhook_leases_released", deliveries=released)
+        return released
 
     async def _send(self, item: Claimed) -> int | None:
         headers = {
@@ -165,10 +197,17 @@ class Dispatcher:
         if item.authorization:
             headers["Authorization"] = item.authorization
         try:
+            if not self.allow_private_urls:
+                problem = await url_problem(item.url, self.resolve, require_resolution=True)
+                if problem is not None:
+                    log.warning("webhook_delivery_refused", delivery_id=item.delivery_id, reason=problem)
+                    return None
             response = await self.client.post(
                 item.url, content=item.body, headers=headers, timeout=self.timeout
             )
-        except httpx.HTTPError as exc:
+        except Exception as exc:
+            # Any failure is an attempt (a header that cannot be encoded, a bad URL, a
+            # transport error): it is retried and ends FAILED, never left leased forever.
             log.info("webhook_delivery_error", delivery_id=item.delivery_id, error=type(exc).__name__)
             return None
         return response.status_code

@@ -11,6 +11,7 @@ with the key's name, no reason and the number of IDs removed; other customers st
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -268,3 +269,25 @@ async def test_delete_by_the_original_id_and_unknown_ids(api: ApiClient) -> None
         None,
         {"app_user_ids_removed": 1},
     )
+
+
+async def test_on_sqlite_erased_values_are_gone_from_the_database_and_wal_files(
+    api: ApiClient, erasure: Erasure, backend: str, database_urls: dict[str, str]
+) -> None:
+    if backend != "sqlite":
+        pytest.skip("SQLite's files only")
+    path = Path(database_urls["sqlite"].removeprefix("sqlite+aiosqlite:///"))
+
+    def found_in_files() -> set[str]:
+        contents = b"".join(p.read_bytes() for p in (path, Path(f"{path}-wal")) if p.exists())
+        return {needle for needle in erasure.identifying if needle.encode() in contents}
+
+    assert found_in_files(), "the values were never on disk; nothing tested"
+    assert (await erase(api, erasure))["userErrors"] == []
+    assert found_in_files() == set()
+
+    def wal_size() -> int:
+        wal = Path(f"{path}-wal")
+        return wal.stat().st_size if wal.exists() else 0
+
+    assert wal_size() == 0  # checkpointed and truncated

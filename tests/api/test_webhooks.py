@@ -43,7 +43,11 @@ async def add_endpoint(api: ApiClient, url: str, **extra: Any) -> tuple[dict[str
 
 def dispatcher(api: ApiClient, delays: list[float] | None = None, timeout: float = 5.0) -> Dispatcher:
     return Dispatcher(
-        api.db, delays if delays is not None else [0, 0, 0, 0, 0], timeout, lease_margin_seconds=0.2
+        api.db,
+        delays if delays is not None else [0, 0, 0, 0, 0],
+        timeout,
+        lease_margin_seconds=0.2,
+        allow_private_urls=True,  # the receivers are on loopback
     )
 
 
@@ -210,7 +214,14 @@ async def test_retry_schedule_follows_the_configured_delays(api: ApiClient, cloc
         )
         start = datetime.now(UTC)
         moments = iter([start + timedelta(seconds=s) for s in (0, 1, 301, 302, 902, 903)])
-        d = Dispatcher(api.db, [300, 600], 5.0, clock=lambda: next(moments), lease_margin_seconds=0.2)
+        d = Dispatcher(
+            api.db,
+            [300, 600],
+            5.0,
+            clock=lambda: next(moments),
+            lease_margin_seconds=0.2,
+            allow_private_urls=True,
+        )
         assert await d.run_once() == 1  # attempt 1 at t=0, fails at t=1: next at 1 + 300
         delivery = (await history(api, "sched"))[0]["deliveries"][0]
         assert delivery["status"] == "RETRYING" and delivery["attempts"] == 1
@@ -319,7 +330,9 @@ async def test_the_scheduler_writes_expired_once(api: ApiClient, receiver: Recei
     reasons = sorted(e["payload"]["event"]["expiration_reason"] for e in expired)
     assert reasons == ["UNKNOWN", "UNSUBSCRIBE"]  # the DAILY grant and the subscription, once each
     assert all(e["payload"]["event"]["type"] == "EXPIRATION" for e in expired)
-    d = Dispatcher(api.db, [0], 5.0, clock=lambda: now + days(3))  # the outbox rows are due when written
+    d = Dispatcher(
+        api.db, [0], 5.0, clock=lambda: now + days(3), allow_private_urls=True
+    )  # the outbox rows are due when written
     await drain(d)
     await d.close()
     assert sorted(e["expiration_reason"] for e in receiver.events()) == ["UNKNOWN", "UNSUBSCRIBE"]

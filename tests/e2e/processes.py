@@ -26,6 +26,8 @@ def service_env(**values: str) -> dict[str, str]:
         for k, v in os.environ.items()
         if not k.startswith(("DATABASE_URL", "APP_ENV", "BOOTSTRAP", "WEBHOOK"))
     }
+    # Test receivers listen on loopback; the public-address rule has tests of its own.
+    env["WEBHOOK_ALLOW_PRIVATE_URLS"] = "true"
     env.update(values)
     return env
 

@@ -2,6 +2,7 @@
 
 import strawberry
 
+from app.domain.errors import DomainError, ErrorCode
 from app.graphql.context import Info
 from app.graphql.errors import UserError
 from app.graphql.ids import WEBHOOK_DELIVERY, WEBHOOK_ENDPOINT, encode_id, require_pk
@@ -10,6 +11,7 @@ from app.graphql.permissions import CONFIGURATION, SUPPORT_ACTIONS
 from app.graphql.types.common import Environment, WebhookEventType
 from app.graphql.types.webhooks import WebhookDelivery, WebhookEndpointType
 from app.services import webhooks
+from app.webhooks.url_guard import url_problem
 
 
 @strawberry.input
@@ -61,6 +63,10 @@ class WebhookMutations:
         self, info: Info, input: CreateWebhookEndpointInput
     ) -> CreateWebhookEndpointPayload:
         ctx = info.context
+        if not ctx.settings.webhook_allow_private_urls:
+            problem = await url_problem(input.url, require_resolution=False)
+            if problem is not None:
+                raise DomainError(ErrorCode.INVALID_INPUT, problem, ("input", "url"))
         created = await webhooks.create_endpoint(
             ctx.db,
             ctx.project_id,

@@ -1,0 +1,1 @@
+"""ASGI-level guards that run before routing: body size, rate limits, unavailability."""

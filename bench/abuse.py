@@ -1,0 +1,88 @@
+"""Probe latency alone and while 4 clients send the expensive-validation document
+(issue 13 item 2): 490 repeated `purchases { id }` fields, which took graphql-core 1.6 s
+or more to validate before the structural check refused it up front.
+
+A real server process (uvicorn over HTTP on loopback, SQLite, production settings); the
+probe is a small query sent one at a time; the abusers loop on their own connections.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import statistics
+import time
+from pathlib import Path
+
+import httpx
+
+from tests.e2e.processes import Process, run, service_env
+
+SECONDS = float(os.environ.get("BENCH_SECONDS", "5"))
+KEY = "cpk_bench-abuse-admin-0123456789abcdef"
+PROBE = '{ project { name } customer(appUserId: "nobody") { id } }'
+ABUSE = '{ customer(appUserId: "x") { ' + "purchases { id } " * 490 + "} }"
+ABUSERS = 4
+
+
+def percentiles(samples: list[float]) -> dict[str, float]:
+    ordered = sorted(samples)
+    return {
+        "p50_ms": statistics.median(ordered) * 1000,
+        "p99_ms": ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))] * 1000,
+        "n": float(len(ordered)),
+    }
+
+
+async def probe(url: str, seconds: float) -> list[float]:
+    latencies = []
+    headers = {"Authorization": f"Bearer {KEY}"}
+    async with httpx.AsyncClient(base_url=url, headers=headers, timeout=60) as client:
+        began = time.perf_counter()
+        while time.perf_counter() - began < seconds:
+            started = time.perf_counter()
+            response = await client.post("/graphql", json={"query": PROBE})
+            latencies.append(time.perf_counter() - started)
+            assert response.status_code == 200, response.text
+            await asyncio.sleep(0.01)
+    return latencies
+
+
+async def abuse(url: str, stop: asyncio.Event, refused: list[int]) -> None:
+    headers = {"Authorization": f"Bearer {KEY}"}
+    async with httpx.AsyncClient(base_url=url, headers=headers, timeout=60) as client:
+        while not stop.is_set():
+            response = await client.post("/graphql", json={"query": ABUSE})
+            refused.append(response.status_code)
+
+
+async def bench_probe_under_abuse(folder: Path) -> dict[str, float]:
+    env = service_env(
+        DATABASE_URL=f"sqlite+aiosqlite:///{folder / 'abuse.db'}",
+        APP_ENV="production",
+        BOOTSTRAP_ADMIN_KEY=KEY,
+        WEBHOOK_DISPATCHER="off",
+        # the abusers share one key and address: measure the event loop, not the limiter
+        RATE_LIMIT_PER_KEY="1000000/minute",
+    )
+    await run(env, "migrate")
+    server = await Process.server(env)
+    try:
+        assert server.url is not None
+        await probe(server.url, 1.0)  # warm up
+        alone = percentiles(await probe(server.url, SECONDS))
+        stop, statuses = asyncio.Event(), []
+        abusers = [asyncio.create_task(abuse(server.url, stop, statuses)) for _ in range(ABUSERS)]
+        await asyncio.sleep(0.5)
+        loaded = percentiles(await probe(server.url, SECONDS))
+        stop.set()
+        await asyncio.gather(*abusers)
+    finally:
+        await server.terminate()
+    return {
+        "probe_alone_p50_ms": alone["p50_ms"],
+        "probe_alone_p99_ms": alone["p99_ms"],
+        "probe_under_abuse_p50_ms": loaded["p50_ms"],
+        "probe_under_abuse_p99_ms": loaded["p99_ms"],
+        "abusive_requests_refused": float(len(statuses)),
+    }

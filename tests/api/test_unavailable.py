@@ -1,0 +1,80 @@
+"""The database unreachable (DESIGN 4.11, issue 13 item 5).
+
+Rules checked: with the database unreachable (a server pointed at a closed port), a
+request with a key, and one without a key in development, get 503 with exactly
+{"errors":[{"message":"Service unavailable","extensions":{"code":"UNAVAILABLE"}}]} and a
+Retry-After; the outage is logged once, not once per request, and no log line holds the
+key's hash; /readyz says 503 too.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import socket
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import httpx
+import pytest
+from structlog.testing import capture_logs
+
+from app.db.engine import Database, create_engine
+from app.http.unavailable import outage
+from app.main import create_app
+from tests.conftest import make_settings
+
+UNAVAILABLE = {"errors": [{"message": "Service unavailable", "extensions": {"code": "UNAVAILABLE"}}]}
+
+
+def closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])  # nothing listens once the socket is closed
+
+
+@pytest.fixture(params=["postgres", "sqlite"])
+def unreachable_url(request: pytest.FixtureRequest) -> str:
+    if request.param == "postgres":
+        return f"postgresql+asyncpg://postgres@127.0.0.1:{closed_port()}/nothing"
+    return "sqlite+aiosqlite:////nonexistent-directory/customer-profile.db"
+
+
+@asynccontextmanager
+async def server(url: str, app_env: str = "production") -> AsyncIterator[httpx.AsyncClient]:
+    db = Database(create_engine(url))
+    app = create_app(make_settings(url, app_env=app_env), db)
+    outage.down = False
+    try:
+        async with httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url="http://test"
+        ) as client:
+            yield client
+    finally:
+        await db.dispose()
+
+
+def assert_unavailable(response: httpx.Response) -> None:
+    assert response.status_code == 503, response.text
+    assert response.json() == UNAVAILABLE
+    assert int(response.headers["retry-after"]) > 0
+
+
+async def test_requests_with_a_key_get_503_json_and_the_outage_is_logged_once(unreachable_url: str) -> None:
+    secret = "cpk_some-key-the-database-cannot-check"
+    with capture_logs() as logs:
+        async with server(unreachable_url) as unreachable:
+            for _ in range(3):
+                response = await unreachable.post(
+                    "/graphql",
+                    json={"query": "{ __typename }"},
+                    headers={"Authorization": f"Bearer {secret}"},
+                )
+                assert_unavailable(response)
+            assert (await unreachable.get("/readyz")).status_code == 503
+    assert [entry["event"] for entry in logs].count("database_unavailable") == 1, logs
+    assert hashlib.sha256(secret.encode()).hexdigest() not in str(logs)
+
+
+async def test_development_requests_without_a_key_get_503_json(unreachable_url: str) -> None:
+    async with server(unreachable_url, "development") as unreachable:
+        assert_unavailable(await unreachable.post("/graphql", json={"query": "{ __typename }"}))
