@@ -2,25 +2,31 @@
 
 import gc
 import json
-import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import datetime
 from typing import Any
 
+from asgi_correlation_id import CorrelationIdMiddleware
 from cross_web import HTTPException
 from sqlalchemy import text
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
-from starlette.routing import Route
+from starlette.routing import BaseRoute, Mount, Route
+from starlette.staticfiles import StaticFiles
 
+from app.cors import cors_middleware
 from app.db.engine import Database, create_engine
 from app.db.types import utcnow
+from app.graphql import graphiql
 from app.graphql.schema import build_schema
 from app.graphql.view import GraphQLView
 from app.logging import configure_logging, log
-from app.metrics import Metrics
+from app.observability import metrics
+from app.observability.database_facts import database_facts
+from app.observability.requests import RequestObserver
 from app.services.projects import ensure_bootstrap_project
 from app.settings import Settings, get_settings
 from app.stores.registry import StoreAdapters
@@ -39,7 +45,7 @@ def create_app(
     schema = build_schema(settings)
     stores = stores or StoreAdapters.from_settings(settings)
     graphql = GraphQLView(schema, db, settings, stores, clock)
-    metrics = Metrics()
+    metrics.watch_pool(db.engine.sync_engine)
 
     async def healthz(_: Request) -> Response:
         return JSONResponse({"status": "ok"})
@@ -53,19 +59,17 @@ def create_app(
         return JSONResponse({"status": "ready"})
 
     async def metrics_endpoint(_: Request) -> Response:
-        return PlainTextResponse(metrics.render())
+        body, content_type = metrics.render(await database_facts(db))
+        return Response(body, media_type=content_type)
 
     async def graphql_endpoint(request: Request) -> Response:
-        started = time.perf_counter()
         refusal = await _unreadable_body(request)
         if refusal is not None:
-            metrics.observe(request.method, refusal.status_code, time.perf_counter() - started)
             return refusal
         try:
             response: Response = await graphql.run(request)
         except HTTPException as exc:
             response = PlainTextResponse(exc.reason, status_code=exc.status_code)
-        metrics.observe(request.method, response.status_code, time.perf_counter() - started)
         return response
 
     @asynccontextmanager
@@ -85,16 +89,17 @@ def create_app(
             await background.stop()
             await stores.close()
             await db.dispose()
+            metrics.process_exited()
 
-    app = Starlette(
-        routes=[
-            Route("/graphql", graphql_endpoint, methods=["GET", "POST"]),
-            Route("/healthz", healthz),
-            Route("/readyz", readyz),
-            Route("/metrics", metrics_endpoint),
-        ],
-        lifespan=lifespan,
-    )
+    routes: list[BaseRoute] = [
+        Route("/graphql", graphql_endpoint, methods=["GET", "POST"]),
+        Route("/healthz", healthz),
+        Route("/readyz", readyz),
+        Route("/metrics", metrics_endpoint),
+    ]
+    if not settings.is_production:
+        routes.append(Mount(graphiql.STATIC_URL, StaticFiles(directory=graphiql.STATIC_DIR)))
+    app = Starlette(routes=routes, middleware=observability_middleware(settings), lifespan=lifespan)
     app.state.db = db
     app.state.settings = settings
     app.state.stores = stores
@@ -112,6 +117,16 @@ async def _unreadable_body(request: Request) -> Response | None:
     if not isinstance(body, dict):
         return PlainTextResponse("The request body must be a JSON object with a query.", status_code=400)
     return None
+
+
+def observability_middleware(settings: Settings) -> list[Middleware]:
+    """Outermost first: the request id exists before anything logs, the request line
+    sees every answer (CORS preflights included)."""
+    return [
+        Middleware(CorrelationIdMiddleware, header_name="X-Request-ID"),
+        Middleware(RequestObserver),
+        *cors_middleware(settings),
+    ]
 
 
 class NoBackgroundWork:

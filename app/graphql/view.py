@@ -8,6 +8,7 @@ from cross_web import HTTPException
 from sqlalchemy import case
 from sqlmodel import col, select
 from starlette.requests import Request
+from starlette.responses import HTMLResponse, Response
 from strawberry.asgi import GraphQL
 
 from app.db.engine import Database
@@ -15,7 +16,9 @@ from app.db.models import Project
 from app.db.types import utcnow
 from app.domain.enums import ApiKeyRole
 from app.graphql.context import Context
-from app.services.keys import Principal, authenticate
+from app.graphql.graphiql import graphiql_page
+from app.observability.requests import record_key_prefix
+from app.services.keys import PREFIX_LENGTH, Principal, authenticate
 from app.services.projects import DEMO_PROJECT_NAME
 from app.settings import Settings
 from app.stores.registry import StoreAdapters
@@ -42,6 +45,10 @@ class GraphQLView(GraphQL[Context, None]):
         self.clock = clock
         self.stores = stores
 
+    async def render_graphql_ide(self, request: Request) -> Response:
+        # Our own page with the project's copies of GraphiQL: strawberry's loads a CDN.
+        return HTMLResponse(graphiql_page())
+
     async def get_context(self, request: Any, response: Any) -> Context:
         principal = await self.principal_for(request)
         return Context(
@@ -63,6 +70,8 @@ class GraphQLView(GraphQL[Context, None]):
             principal = await authenticate(self.db, secret.strip())
             if principal is None:
                 raise HTTPException(401, "Invalid API key.")
+            # The stored, public part of a valid key (as listed by apiKeys), for the log line.
+            record_key_prefix(secret.strip()[:PREFIX_LENGTH])
             return principal
         if self.settings.is_production:
             raise HTTPException(401, "An API key is required: 'Authorization: Bearer <API key>'.")

@@ -31,6 +31,7 @@ from app.db.models import CustomerEvent, WebhookDelivery, WebhookEndpoint
 from app.db.types import utcnow
 from app.domain.enums import DeliveryStatus
 from app.logging import log
+from app.observability.metrics import observe_webhook_delivery
 from app.webhooks.outbox import after_failure
 from app.webhooks.signing import signature_header
 
@@ -155,6 +156,12 @@ class Dispatcher:
         await self._record(item, status)
 
     async def _send(self, item: Claimed) -> int | None:
+        started = time.perf_counter()
+        status = await self._post(item)
+        observe_webhook_delivery(status, time.perf_counter() - started)
+        return status
+
+    async def _post(self, item: Claimed) -> int | None:
         headers = {
             "Content-Type": "application/json",
             "X-Signature": signature_header(item.secret, int(time.time()), item.body),
