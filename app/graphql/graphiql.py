@@ -28,7 +28,7 @@ DEFAULT_QUERY = """# GraphiQL: write a query, run it with Ctrl-Enter or the play
 }
 """
 
-# `?query=` prefills the editor, so a link can share a query.
+# `?q=` prefills the editor, so a link can share a query (`?query=` is a GET query).
 _BOOT = """
 const params = new URLSearchParams(window.location.search);
 const fetcher = GraphiQL.createFetcher({ url: window.location.pathname });
@@ -36,7 +36,7 @@ const root = ReactDOM.createRoot(document.getElementById("graphiql"));
 root.render(React.createElement(GraphiQL, {
   fetcher,
   defaultQuery: DEFAULT_QUERY,
-  query: params.get("query") || undefined,
+  query: params.get("q") || undefined,
   isHeadersEditorEnabled: true,
   shouldPersistHeaders: false,
 }));
