@@ -48,6 +48,7 @@ class Claimed:
     authorization: str | None
     secret: str
     body: bytes
+    request_id: str | None = None
 
 
 def encode_body(payload: Mapping[str, Any]) -> bytes:
@@ -135,6 +136,7 @@ class Dispatcher:
                         authorization=endpoint.authorization_header,
                         secret=endpoint.signing_secret,
                         body=encode_body(payload),
+                        request_id=delivery.request_id,
                     )
                 )
         return claimed
@@ -173,7 +175,12 @@ class Dispatcher:
                 item.url, content=item.body, headers=headers, timeout=self.timeout
             )
         except httpx.HTTPError as exc:
-            log.info("webhook_delivery_error", delivery_id=item.delivery_id, error=type(exc).__name__)
+            log.info(
+                "webhook_delivery_error",
+                delivery_id=item.delivery_id,
+                error=type(exc).__name__,
+                request_id=item.request_id,
+            )
             return None
         return response.status_code
 
@@ -196,7 +203,12 @@ class Dispatcher:
                 .values(**values)
             )
         log.info(
-            "webhook_delivery", delivery_id=item.delivery_id, status=values["status"], http_status=status
+            "webhook_delivery",
+            delivery_id=item.delivery_id,
+            status=values["status"],
+            http_status=status,
+            # The request whose change caused this delivery (none for the scheduler's).
+            request_id=item.request_id,
         )
 
     async def run_forever(self, stop: asyncio.Event, poll_seconds: float) -> None:
