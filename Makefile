@@ -30,9 +30,10 @@ worker: install
 test: install
 	$(PY) -m pytest -q
 
-# The edit-test loop: unit and API tests on SQLite only, no server processes, no browser.
+# The edit-test loop: unit, API, migration and schema tests on SQLite only; no server
+# processes, no browser.
 test-fast: install
-	TEST_DATABASE_URL= $(PY) -m pytest -q -p no:cacheprovider tests/unit tests/api tests/test_schema.py
+	TEST_DATABASE_URL= TEST_BACKENDS=sqlite $(PY) -m pytest -q -p no:cacheprovider tests/unit tests/api tests/test_*.py
 
 check-config: install
 	$(PY) -m app check-config

@@ -50,6 +50,9 @@ class Settings(BaseSettings):
     # Browser origins allowed to call the API (comma-separated). Unset: none in
     # production; in development the support console's Vite dev server.
     cors_origins: str | None = None
+    # `python -m app worker` serves its own /metrics (webhook delivery latency) here when set.
+    worker_metrics_port: int | None = None
+    worker_metrics_host: str = "127.0.0.1"
 
     @field_validator("webhook_retry_delays")
     @classmethod

@@ -93,3 +93,34 @@ def test_one_json_line_per_request_with_its_id_and_nothing_personal(tmp_path: Pa
         assert "nope" not in line, "no query text in the log"
         if "Uvicorn running on" not in line:  # the server's own listening address
             assert "127.0.0.1" not in line, line
+
+
+def test_worker_serves_its_own_metrics(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+    import time
+
+    from tests.servers import ROOT, free_port, run_cli, server_env
+
+    port = free_port()
+    env = server_env(tmp_path / "worker.db", WORKER_METRICS_PORT=str(port), SCHEDULER_INTERVAL_SECONDS="0.2")
+    run_cli(env, "migrate")
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "app", "worker"], cwd=ROOT, env=env,
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        deadline, text = time.monotonic() + 60, ""
+        while time.monotonic() < deadline:
+            try:
+                text = httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=2).text
+                if sample(text, "db_pool_connections_opened_total") >= 1:
+                    break
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.2)
+        assert "# TYPE webhook_delivery_duration_seconds histogram" in text
+        assert sample(text, "db_pool_connections_opened_total") >= 1, "the worker's own database use"
+    finally:
+        worker.terminate()
+        worker.wait(timeout=20)
