@@ -35,8 +35,6 @@ CHROMIUM_FLAGS = [
 ]
 LOOPBACK = {"127.0.0.1", "localhost", "::1", "[::1]"}
 
-pytestmark = pytest.mark.browser
-
 
 def _is_loopback(url: str) -> bool:
     parts = urlsplit(url)

@@ -12,6 +12,8 @@ import pytest
 
 from tests.servers import LiveServer
 
+pytestmark = pytest.mark.browser
+
 ADMIN_KEY = "cpk_browser-cors-admin-key-0123456789"
 DASHBOARD = b"<!doctype html><title>dashboard</title><p>another origin</p>"
 CALL_API = """async ([api, key]) => {

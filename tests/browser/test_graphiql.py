@@ -9,9 +9,12 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+import pytest
 from playwright.sync_api import expect
 
 from tests.servers import ROOT, LiveServer
+
+pytestmark = pytest.mark.browser
 
 
 def readme_query() -> str:
