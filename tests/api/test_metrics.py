@@ -4,7 +4,10 @@ the webhook outbox depth read from the database."""
 from __future__ import annotations
 
 from prometheus_client.parser import text_string_to_metric_families
+from sqlalchemy import update
+from sqlmodel import col
 
+from app.db.models import WebhookDelivery
 from tests.api.helpers import configure_catalog
 from tests.conftest import ApiClient
 
@@ -60,3 +63,11 @@ async def test_outbox_depth_counts_open_deliveries(api: ApiClient) -> None:
     after = await scrape(api)
     assert value(after, "webhook_outbox_depth", status="pending") >= before + 1
     assert value(after, "database_up") == 1
+    # The database is shared by the tests: leave nothing for another test's dispatcher.
+    async with api.db.transaction() as session:
+        await session.exec(  # type: ignore[call-overload]
+            update(WebhookDelivery)
+            .where(col(WebhookDelivery.project_id) == api.project_id)
+            .values(status="FAILED")
+        )
+    assert value(await scrape(api), "webhook_outbox_depth", status="pending") == before
