@@ -1,8 +1,11 @@
-"""python -m app: serve, migrate, worker, create-project, seed-demo, export-schema."""
+"""python -m app: serve, migrate, worker, create-project, seed-demo, export-schema,
+check-config."""
 
 import argparse
 import asyncio
 import json
+import os
+import shutil
 import sys
 from pathlib import Path
 
@@ -25,6 +28,48 @@ async def _with_db(action):  # type: ignore[no-untyped-def]
         await db.dispose()
 
 
+def _serve(host: str, port: int, workers: int) -> None:
+    import tempfile
+
+    import uvicorn
+
+    from app.http.client_address import is_loopback
+    from app.logging import uvicorn_log_config
+    from app.observability.multiprocess import MULTIPROCESS_ENV, prepare_multiprocess_dir
+
+    settings = get_settings()
+    if settings.app_env == "development" and not is_loopback(host):
+        print(
+            f"warning: development mode on {host}: keyless requests are refused from other "
+            "machines, but GraphiQL and introspection are on; use APP_ENV=production when serving others.",
+            file=sys.stderr,
+        )
+    # Metrics in multiprocess mode: every server process writes its samples here and any
+    # of them answers /metrics for all (set before the app, and prometheus-client, load).
+    owned = None
+    if not os.environ.get(MULTIPROCESS_ENV):
+        owned = tempfile.mkdtemp(prefix="customer-profile-metrics-")
+        os.environ[MULTIPROCESS_ENV] = owned
+    prepare_multiprocess_dir(Path(os.environ[MULTIPROCESS_ENV]))
+    try:
+        # No access log: it would write every client's IP address; our request lines
+        # (app/observability/requests.py) say what happened without it.
+        uvicorn.run(
+            "app.main:app",
+            host=host,
+            port=port,
+            workers=workers,
+            access_log=False,
+            log_config=uvicorn_log_config(settings.log_level, json=settings.is_production),
+            # SIGTERM: in-flight requests get 5 s, then the lifespan stops background work
+            # (2 s grace, leases released): the process exits within 10 s (DESIGN 4.11).
+            timeout_graceful_shutdown=5,
+        )
+    finally:
+        if owned:
+            shutil.rmtree(owned, ignore_errors=True)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m app")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -35,6 +80,9 @@ def main(argv: list[str] | None = None) -> int:
         "--workers", type=int, default=1, help="server processes (stateless; share the database)"
     )
     commands.add_parser("migrate", help="apply database migrations")
+    commands.add_parser(
+        "check-config", help="validate settings, database reachability and store apps; print what is missing"
+    )
     commands.add_parser("worker", help="run the webhook dispatcher and expiry scheduler alone")
     create = commands.add_parser("create-project", help="create a project and print its admin key")
     create.add_argument("name")
@@ -47,28 +95,11 @@ def main(argv: list[str] | None = None) -> int:
         _migrate()
         print("migrated", file=sys.stderr)
     elif args.command == "serve":
-        import uvicorn
+        _serve(args.host, args.port, args.workers)
+    elif args.command == "check-config":
+        from app.check_config import run_check
 
-        from app.http.client_address import is_loopback
-
-        if get_settings().app_env == "development" and not is_loopback(args.host):
-            print(
-                f"warning: development mode on {args.host}: keyless requests are refused from other "
-                "machines, but GraphiQL and introspection are on; use APP_ENV=production when serving others.",
-                file=sys.stderr,
-            )
-
-        # No access log: it would write every client's IP address.
-        # SIGTERM: in-flight requests get 5 s, then the lifespan stops background work
-        # (2 s grace, leases released): the process exits within 10 s (DESIGN 4.11).
-        uvicorn.run(
-            "app.main:app",
-            host=args.host,
-            port=args.port,
-            workers=args.workers,
-            access_log=False,
-            timeout_graceful_shutdown=5,
-        )
+        return asyncio.run(run_check())
     elif args.command == "create-project":
         from app.services.projects import create_project
 

@@ -3,23 +3,26 @@
 import gc
 import hmac
 import json
-import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import datetime
 from typing import Any
 
+from asgi_correlation_id import CorrelationIdMiddleware
 from cross_web import HTTPException
 from sqlalchemy import text
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
-from starlette.routing import Mount, Route
+from starlette.routing import BaseRoute, Mount, Route
+from starlette.staticfiles import StaticFiles
 
 from app.console import console_app
+from app.cors import cors_middleware
 from app.db.engine import Database, create_engine
 from app.db.types import utcnow
+from app.graphql import graphiql
 from app.graphql.schema import build_schema
 from app.graphql.view import GraphQLView
 from app.http.body_limit import BodySizeLimit
@@ -31,7 +34,9 @@ from app.http.unavailable import CODE as UNAVAILABLE
 from app.http.unavailable import MESSAGE as UNAVAILABLE_MESSAGE
 from app.http.unavailable import RETRY_AFTER_SECONDS, Unavailable
 from app.logging import configure_logging, log
-from app.metrics import Metrics
+from app.observability import metrics
+from app.observability.database_facts import database_facts
+from app.observability.requests import RequestObserver
 from app.services.projects import ensure_bootstrap_project
 from app.settings import Settings, get_settings
 from app.stores.registry import StoreAdapters
@@ -42,10 +47,6 @@ STORE_ROUTES_PREFIX = "/stores/"
 
 
 UNAVAILABLE_HEADERS = {"Retry-After": str(RETRY_AFTER_SECONDS)}
-
-
-def on_rate_limited(reason: str) -> None:
-    """Hook for a rate-limit refusal counter (/metrics is being reworked separately)."""
 
 
 def metrics_allowed(settings: Settings, authorization: str | None) -> bool:
@@ -67,7 +68,7 @@ def create_app(
     schema = build_schema(settings)
     stores = stores or StoreAdapters.from_settings(settings)
     graphql = GraphQLView(schema, db, settings, stores, clock, RateLimiter(settings))
-    metrics = Metrics()
+    metrics.watch_pool(db.engine.sync_engine)
 
     async def healthz(_: Request) -> Response:
         return JSONResponse({"status": "ok"})
@@ -85,19 +86,18 @@ def create_app(
             return error_response(
                 401, "/metrics needs 'Authorization: Bearer <METRICS_TOKEN>'.", "UNAUTHENTICATED"
             )
-        return PlainTextResponse(metrics.render())
+        body, content_type = metrics.render(await database_facts(db))
+        return Response(body, media_type=content_type)
 
     async def graphql_endpoint(request: Request) -> Response:
-        started = time.perf_counter()
         refusal = await _unreadable_body(request)
         if refusal is not None:
-            metrics.observe(request.method, refusal.status_code, time.perf_counter() - started)
             refusal.headers["Cache-Control"] = "no-store"
             return refusal
         try:
             response: Response = await graphql.run(request)
         except RateLimited as exc:
-            on_rate_limited(exc.reason)
+            metrics.count_rate_limit_refusal(exc.reason)
             response = error_response(
                 429, RATE_LIMITED_MESSAGE, RATE_LIMITED, {"Retry-After": str(exc.retry_after)}
             )
@@ -105,7 +105,6 @@ def create_app(
             response = error_response(503, UNAVAILABLE_MESSAGE, UNAVAILABLE, UNAVAILABLE_HEADERS)
         except HTTPException as exc:
             response = PlainTextResponse(exc.reason, status_code=exc.status_code)
-        metrics.observe(request.method, response.status_code, time.perf_counter() - started)
         # API answers are per key and often personal: no cache may keep them.
         response.headers["Cache-Control"] = "no-store"
         return response
@@ -127,24 +126,28 @@ def create_app(
             await background.stop()
             await stores.close()
             await db.dispose()
+            metrics.process_exited()
 
-    app = Starlette(
-        routes=[
-            Route("/graphql", graphql_endpoint, methods=["GET", "POST"]),
-            Route("/healthz", healthz),
-            Route("/readyz", readyz),
-            Route("/metrics", metrics_endpoint),
-            Mount("/console", app=console_app(graphql, settings)),
-        ],
-        lifespan=lifespan,
-        middleware=[
-            Middleware(
-                BodySizeLimit,
-                limit=settings.max_body_bytes,
-                path_limits=[(STORE_ROUTES_PREFIX, settings.max_store_body_bytes)],
-            ),
-        ],
-    )
+    routes: list[BaseRoute] = [
+        Route("/graphql", graphql_endpoint, methods=["GET", "POST"]),
+        Route("/healthz", healthz),
+        Route("/readyz", readyz),
+        Route("/metrics", metrics_endpoint),
+        Mount("/console", app=console_app(graphql, settings)),
+    ]
+    if not settings.is_production:
+        routes.append(Mount(graphiql.STATIC_URL, StaticFiles(directory=graphiql.STATIC_DIR)))
+    middleware = [
+        *observability_middleware(settings),
+        # Inside the request line and CORS, so a refused body is still logged and readable
+        # by a browser; before anything reads the body.
+        Middleware(
+            BodySizeLimit,
+            limit=settings.max_body_bytes,
+            path_limits=[(STORE_ROUTES_PREFIX, settings.max_store_body_bytes)],
+        ),
+    ]
+    app = Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
     app.state.db = db
     app.state.settings = settings
     app.state.stores = stores
@@ -162,6 +165,16 @@ async def _unreadable_body(request: Request) -> Response | None:
     if not isinstance(body, dict):
         return PlainTextResponse("The request body must be a JSON object with a query.", status_code=400)
     return None
+
+
+def observability_middleware(settings: Settings) -> list[Middleware]:
+    """Outermost first: the request id exists before anything logs, the request line
+    sees every answer (CORS preflights included)."""
+    return [
+        Middleware(CorrelationIdMiddleware, header_name="X-Request-ID"),
+        Middleware(RequestObserver),
+        *cors_middleware(settings),
+    ]
 
 
 class NoBackgroundWork:

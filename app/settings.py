@@ -1,10 +1,15 @@
-"""Every knob of the service, read from the environment (pydantic-settings)."""
+"""Every knob of the service, read from the environment (pydantic-settings) and, for
+the server and the CLI, from a `.env` file in the working directory (`ENV_FILE` names
+another); the environment wins over the file."""
 
+import os
 from functools import lru_cache
 from typing import Literal
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEVELOPMENT_CORS_ORIGINS = ("http://localhost:5173", "http://127.0.0.1:5173")
 
 
 class Settings(BaseSettings):
@@ -64,6 +69,13 @@ class Settings(BaseSettings):
     # When set, /metrics requires `Authorization: Bearer <METRICS_TOKEN>`.
     metrics_token: str | None = None
 
+    # Browser origins allowed to call the API (comma-separated). Unset: none in
+    # production; in development the support console's Vite dev server.
+    cors_origins: str | None = None
+    # `python -m app worker` serves its own /metrics (webhook delivery latency) here when set.
+    worker_metrics_port: int | None = None
+    worker_metrics_host: str = "127.0.0.1"
+
     @field_validator("webhook_retry_delays")
     @classmethod
     def _delays_are_numbers(cls, value: str) -> str:
@@ -79,10 +91,17 @@ class Settings(BaseSettings):
         return self.is_production if self.enforce_limits is None else self.enforce_limits
 
     @property
+    def cors_origin_list(self) -> list[str]:
+        if self.cors_origins is None:
+            return [] if self.is_production else list(DEVELOPMENT_CORS_ORIGINS)
+        return [origin.strip() for origin in self.cors_origins.split(",") if origin.strip()]
+
+    @property
     def retry_delays(self) -> list[float]:
         return [float(part) for part in self.webhook_retry_delays.split(",") if part.strip()]
 
 
 @lru_cache
 def get_settings() -> Settings:
-    return Settings()
+    # Only the server and the CLI read `.env`: tests build Settings(...) themselves.
+    return Settings(_env_file=os.environ.get("ENV_FILE", ".env"))  # type: ignore[call-arg]

@@ -15,6 +15,7 @@ from datetime import datetime
 from app.db.engine import Database, create_engine
 from app.db.types import utcnow
 from app.logging import configure_logging, log
+from app.observability.metrics import watch_pool
 from app.services.expiration import expire_due_purchases
 from app.services.store_actions import finish_confirmed_actions, resume_stale_actions
 from app.settings import Settings
@@ -94,13 +95,19 @@ class BackgroundWorker:
 async def run_worker(settings: Settings) -> None:
     configure_logging(settings.log_level, json=settings.is_production)
     db = Database(create_engine(settings.database_url))
+    watch_pool(db.engine.sync_engine)
     stores = StoreAdapters.from_settings(settings)
     worker = BackgroundWorker(db, settings, stores)
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, worker.stop_event.set)
+    if settings.worker_metrics_port:
+        from prometheus_client import start_http_server
+
+        # The worker answers no HTTP otherwise: its delivery metrics get a port of their own.
+        start_http_server(settings.worker_metrics_port, addr=settings.worker_metrics_host)
     worker.start()
-    log.info("worker_started", database=db.dialect)
+    log.info("worker_started", database=db.dialect, metrics_port=settings.worker_metrics_port)
     try:
         await worker.wait()
     finally:

@@ -25,6 +25,7 @@ from app.graphql.mutations.sdk import SdkMutations
 from app.graphql.mutations.store_actions import StoreActionMutations
 from app.graphql.mutations.support import SupportMutations
 from app.graphql.mutations.webhooks import WebhookMutations
+from app.graphql.observe import RecordOperationName
 from app.graphql.pagination import BadArgument
 from app.graphql.permissions import RolePermissions
 from app.graphql.queries import Query
@@ -32,6 +33,7 @@ from app.graphql.response_limit import node_limited_context
 from app.graphql.scalars import DateTimeScalar
 from app.http.unavailable import is_unavailable, outage
 from app.logging import log
+from app.observability.metrics import count_graphql_error
 from app.settings import Settings
 
 
@@ -64,7 +66,9 @@ class Schema(strawberry.Schema):
             elif _shown_to_client(error):
                 code = (error.extensions or {}).get("code", "GRAPHQL_ERROR")
                 log.info("graphql_client_error", code=code, path=error.path)
+                count_graphql_error(str(code))
             else:
+                count_graphql_error("INTERNAL_SERVER_ERROR")
                 log.error("graphql_internal_error", path=error.path, exc_info=error.original_error)
 
 
@@ -85,6 +89,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
         lambda: AddValidationRules(ALWAYS_RULES),
         RolePermissions,
         GuardVariables,
+        RecordOperationName,
     ]
     if settings.limits_enabled:
         # The rule classes are built once: the validation cache keys on them, and

@@ -12,6 +12,7 @@ from cross_web import HTTPException
 from sqlalchemy import case
 from sqlmodel import col, select
 from starlette.requests import Request
+from starlette.responses import HTMLResponse, Response
 from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLHTTPResponse
 from strawberry.types import ExecutionResult
@@ -21,10 +22,12 @@ from app.db.models import Project
 from app.db.types import utcnow
 from app.domain.enums import ApiKeyRole
 from app.graphql.context import Context
+from app.graphql.graphiql import graphiql_page
 from app.http.client_address import is_loopback
 from app.http.rate_limit import RateLimited, RateLimiter
 from app.http.unavailable import Unavailable, is_unavailable, outage
-from app.services.keys import Principal, authenticate
+from app.observability.requests import record_key_prefix
+from app.services.keys import PREFIX_LENGTH, Principal, authenticate
 from app.services.projects import DEMO_PROJECT_NAME
 from app.settings import Settings
 from app.stores.registry import StoreAdapters
@@ -52,6 +55,10 @@ class GraphQLView(GraphQL[Context, None]):
         self.clock = clock
         self.stores = stores
         self.limiter = limiter
+
+    async def render_graphql_ide(self, request: Request) -> Response:
+        # Our own page with the project's copies of GraphiQL: strawberry's loads a CDN.
+        return HTMLResponse(graphiql_page())
 
     async def get_context(self, request: Any, response: Any) -> Context:
         principal = await self.principal_for(request)
@@ -96,6 +103,8 @@ class GraphQLView(GraphQL[Context, None]):
                 raise HTTPException(401, "Invalid API key.")
             if self.limiter:
                 await self.limiter.hit_key(principal.api_key_id, principal.role is ApiKeyRole.SDK, address)
+            # The stored, public part of a valid key (as listed by apiKeys), for the log line.
+            record_key_prefix(secret.strip()[:PREFIX_LENGTH])
             return principal
         if self.limiter:
             await self.limiter.hit_address(address)

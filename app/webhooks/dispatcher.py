@@ -32,6 +32,7 @@ from app.db.models import CustomerEvent, WebhookDelivery, WebhookEndpoint
 from app.db.types import utcnow
 from app.domain.enums import DeliveryStatus
 from app.logging import log
+from app.observability.metrics import observe_webhook_delivery
 from app.webhooks.outbox import after_failure
 from app.webhooks.signing import signature_header
 from app.webhooks.url_guard import Resolver, system_resolver, url_problem
@@ -49,6 +50,7 @@ class Claimed:
     authorization: str | None
     secret: str
     body: bytes
+    request_id: str | None = None
 
 
 def encode_body(payload: Mapping[str, Any]) -> bytes:
@@ -147,6 +149,7 @@ class Dispatcher:
                         authorization=endpoint.authorization_header,
                         secret=endpoint.signing_secret,
                         body=encode_body(payload),
+                        request_id=delivery.request_id,
                     )
                 )
         return claimed
@@ -190,6 +193,12 @@ class Dispatcher:
         return released
 
     async def _send(self, item: Claimed) -> int | None:
+        started = time.perf_counter()
+        status = await self._post(item)
+        observe_webhook_delivery(status, time.perf_counter() - started)
+        return status
+
+    async def _post(self, item: Claimed) -> int | None:
         headers = {
             "Content-Type": "application/json",
             "X-Signature": signature_header(item.secret, int(time.time()), item.body),
@@ -208,7 +217,12 @@ class Dispatcher:
         except Exception as exc:
             # Any failure is an attempt (a header that cannot be encoded, a bad URL, a
             # transport error): it is retried and ends FAILED, never left leased forever.
-            log.info("webhook_delivery_error", delivery_id=item.delivery_id, error=type(exc).__name__)
+            log.info(
+                "webhook_delivery_error",
+                delivery_id=item.delivery_id,
+                error=type(exc).__name__,
+                request_id=item.request_id,
+            )
             return None
         return response.status_code
 
@@ -231,7 +245,12 @@ class Dispatcher:
                 .values(**values)
             )
         log.info(
-            "webhook_delivery", delivery_id=item.delivery_id, status=values["status"], http_status=status
+            "webhook_delivery",
+            delivery_id=item.delivery_id,
+            status=values["status"],
+            http_status=status,
+            # The request whose change caused this delivery (none for the scheduler's).
+            request_id=item.request_id,
         )
 
     async def run_forever(self, stop: asyncio.Event, poll_seconds: float) -> None:

@@ -1,5 +1,6 @@
 """Webhook bodies carry RevenueCat's field names and value types: compared, type by
-type, with the documented sample bodies in ../shared/reference/webhooks/."""
+type, with the documented sample bodies kept in tests/data/webhooks/ (sources in its
+SOURCES.md)."""
 
 import json
 from dataclasses import replace
@@ -25,7 +26,7 @@ from app.domain.events import (
 )
 from app.webhooks.payloads import CustomerSnapshot, build_payload
 
-SAMPLES = Path(__file__).resolve().parents[2].parent / "shared" / "reference" / "webhooks"
+SAMPLES = Path(__file__).resolve().parents[1] / "data" / "webhooks"
 NOW = datetime(2026, 3, 1, 12, tzinfo=UTC)
 CUSTOMER = CustomerSnapshot(
     app_user_id="user-1",

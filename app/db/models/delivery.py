@@ -3,6 +3,7 @@
 from datetime import datetime
 
 import sqlalchemy as sa
+from asgi_correlation_id import correlation_id
 from sqlmodel import Field
 
 from app.db.models.base import Base, _fk, _ts
@@ -52,6 +53,9 @@ class WebhookDelivery(Base, table=True):
     # A worker's lease on the row while it sends; a worker that dies lets it lapse.
     locked_until: datetime | None = _ts()
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    # The id of the HTTP request whose change queued this delivery (X-Request-ID), so the
+    # delivery's log lines can be found with the request's; none for the scheduler's.
+    request_id: str | None = Field(default_factory=correlation_id.get, sa_type=sa.String(64))
 
 
 class StoreAction(Base, table=True):

@@ -1,0 +1,1 @@
+"""Metrics, request logs and tracing: what an operator sees of a running service."""
