@@ -2,8 +2,12 @@
 gained): the exact events, their webhook types and fields, entitlement status and
 totalSpent, on SQLite and PostgreSQL."""
 
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
+
+import pytest
+from sqlalchemy import text
 
 from app.services.expiration import expire_due_purchases
 from tests.api.helpers import configure_catalog, customer_state, days, post_receipt, txn
@@ -37,6 +41,18 @@ async def outbox_types(api: ApiClient) -> list[str]:
             )
         ).all()
     return [str(row) for row in rows]
+
+
+@pytest.fixture(autouse=True)
+async def no_delivery_left_for_other_tests(api: ApiClient) -> AsyncIterator[None]:
+    """These tests read the outbox only: their rows must not wait for another test's
+    dispatcher (tests share a database)."""
+    yield
+    async with api.db.transaction() as session:
+        await session.exec(  # type: ignore[call-overload]
+            text("UPDATE webhook_delivery SET status = 'FAILED' WHERE project_id = :p"),
+            params={"p": api.project_id},
+        )
 
 
 async def add_catch_all_endpoint(api: ApiClient) -> None:
