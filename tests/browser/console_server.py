@@ -80,6 +80,10 @@ def console_server(tmp: Path, app_env: str, seed: bool) -> Iterator[ConsoleServe
         # Nothing is sent: deliveries stay queued, so tests see them without a receiver.
         WEBHOOK_DISPATCHER="off",
         WEBHOOK_ALLOW_PRIVATE_URLS="true",
+        # One browser drives many pages a minute from one address; the rate limits have
+        # tests of their own (tests/api/test_rate_limits.py).
+        RATE_LIMIT_PER_ADDRESS="100000/minute",
+        RATE_LIMIT_PER_KEY="100000/minute",
         **({"BOOTSTRAP_ADMIN_KEY": admin_key} if admin_key else {}),
     )
     _run(env, "migrate")

@@ -222,7 +222,8 @@ export type UserErrorCode =
   | 'RESERVED_ATTRIBUTE_KEY'
   | 'SAME_CUSTOMER'
   | 'STORE_ERROR'
-  | 'STORE_NOT_CONFIGURED';
+  | 'STORE_NOT_CONFIGURED'
+  | 'TOO_LARGE';
 
 export type WebhookEventType =
   | 'BILLING_ISSUE'
