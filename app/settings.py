@@ -43,6 +43,18 @@ class Settings(BaseSettings):
     stripe_api_base: str = "https://api.stripe.com"
     store_timeout_seconds: float = 20.0
 
+    # Store truth (DESIGN 4.10). SECRET_KEY encrypts store credentials at rest; without
+    # it, store apps can hold no credentials.
+    secret_key: str | None = None
+    # Comma-separated paths of Apple root certificates (DER or PEM), from
+    # https://www.apple.com/certificateauthority/ ; a store app may carry its own.
+    apple_root_certificates: str | None = None
+    apple_api_base: str = "https://api.storekit.apple.com"
+    apple_sandbox_api_base: str = "https://api.storekit-sandbox.itunes.apple.com"
+    # The inbox worker runs wherever the webhook dispatcher runs (WEBHOOK_DISPATCHER).
+    store_notification_poll_seconds: float = 0.5
+    store_notification_retry_delays: str = "10,60,300,1800,7200"
+
     # Limits applied to every query in production (and whenever enforce_limits is set).
     max_query_depth: int = 12
     max_query_aliases: int = 30
@@ -76,7 +88,7 @@ class Settings(BaseSettings):
     worker_metrics_port: int | None = None
     worker_metrics_host: str = "127.0.0.1"
 
-    @field_validator("webhook_retry_delays")
+    @field_validator("webhook_retry_delays", "store_notification_retry_delays")
     @classmethod
     def _delays_are_numbers(cls, value: str) -> str:
         [float(part) for part in value.split(",") if part.strip()]
@@ -95,6 +107,10 @@ class Settings(BaseSettings):
         if self.cors_origins is None:
             return [] if self.is_production else list(DEVELOPMENT_CORS_ORIGINS)
         return [origin.strip() for origin in self.cors_origins.split(",") if origin.strip()]
+
+    @property
+    def notification_retry_delays(self) -> list[float]:
+        return [float(part) for part in self.store_notification_retry_delays.split(",") if part.strip()]
 
     @property
     def retry_delays(self) -> list[float]:

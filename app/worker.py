@@ -17,7 +17,9 @@ from app.db.types import utcnow
 from app.logging import configure_logging, log
 from app.observability.metrics import watch_pool
 from app.services.expiration import expire_due_purchases
+from app.services.rates import rate_table
 from app.services.store_actions import finish_confirmed_actions, resume_stale_actions
+from app.services.store_notifications import InboxWorker
 from app.settings import Settings
 from app.stores.registry import StoreAdapters
 from app.webhooks.dispatcher import Dispatcher
@@ -47,6 +49,7 @@ class BackgroundWorker:
             lease_margin_seconds=settings.webhook_lease_margin_seconds,
             allow_private_urls=settings.webhook_allow_private_urls,
         )
+        self.inbox = InboxWorker(db, settings, stores.app_store_api, rate_table(settings), clock)
         self.tasks: list[asyncio.Task[None]] = []
 
     def start(self) -> None:
@@ -55,7 +58,21 @@ class BackgroundWorker:
                 self.dispatcher.run_forever(self.stop_event, self.settings.dispatcher_poll_seconds)
             ),
             asyncio.create_task(self._schedule_expirations()),
+            asyncio.create_task(self._apply_store_notifications()),
         ]
+
+    async def _apply_store_notifications(self) -> None:
+        while not self.stop_event.is_set():
+            try:
+                applied = await self.inbox.run_once()
+            except Exception:
+                log.exception("store_notification_worker_error")
+                applied = 0
+            if applied == 0:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(
+                        self.stop_event.wait(), timeout=self.settings.store_notification_poll_seconds
+                    )
 
     async def _schedule_expirations(self) -> None:
         while not self.stop_event.is_set():

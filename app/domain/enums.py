@@ -116,6 +116,25 @@ class RestoreBehavior(StrEnum):
     KEEP_WITH_ORIGINAL = "KEEP_WITH_ORIGINAL"
 
 
+class ReceiptTrust(StrEnum):
+    """Who may post raw transactions through recordReceipt (DESIGN 4.10)."""
+
+    STORE_VERIFIED_ONLY = "STORE_VERIFIED_ONLY"
+    TRUST_SDK = "TRUST_SDK"
+
+
+class NotificationStatus(StrEnum):
+    """Where a store notification in the inbox stands."""
+
+    PENDING = "PENDING"
+    # Verified, but no customer owns its purchase yet: applied when the app reports it.
+    PARKED = "PARKED"
+    APPLIED = "APPLIED"
+    # Nothing to apply (TEST, or a type that carries no purchase state).
+    IGNORED = "IGNORED"
+    FAILED = "FAILED"
+
+
 class ProductType(StrEnum):
     SUBSCRIPTION = "SUBSCRIPTION"
     NON_RENEWING = "NON_RENEWING"

@@ -74,7 +74,6 @@ SDK_READABLE_TYPES = frozenset(
     {
         "CustomerEntitlement",
         "Entitlement",
-        "Purchase",
         "Product",
         "Offering",
         "Package",
@@ -95,6 +94,25 @@ SDK_READABLE_FIELDS = frozenset(
         "Customer.currentOffering",
         "Customer.offeringOverride",
         "Customer.virtualCurrencyBalances",
+        "Customer.appAccountToken",
+        # A purchase's access and price, never its store ids: the SDK key is public, so
+        # it must not read one customer's original transaction id to post it as another.
+        "Purchase.id",
+        "Purchase.store",
+        "Purchase.environment",
+        "Purchase.productId",
+        "Purchase.product",
+        "Purchase.type",
+        "Purchase.originalPurchasedAt",
+        "Purchase.purchasedAt",
+        "Purchase.expiresAt",
+        "Purchase.periodType",
+        "Purchase.willRenew",
+        "Purchase.status",
+        "Purchase.price",
+        "Purchase.priceUsd",
+        "Purchase.refundedAt",
+        "Purchase.entitlements",
         "CustomerEvent.id",
         "CustomerEvent.type",
         "CustomerEvent.description",
@@ -107,7 +125,6 @@ SDK_READABLE_FIELDS = frozenset(
         "CustomerEvent.newProductId",
         "CustomerEvent.entitlementIds",
         "CustomerEvent.periodType",
-        "CustomerEvent.transactionId",
         "CustomerEvent.cancelReason",
     }
 )

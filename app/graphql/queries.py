@@ -17,6 +17,7 @@ from app.graphql.dataloaders.project import (
     ProjectByIdLoader,
 )
 from app.graphql.dataloaders.purchase import PurchaseByIdLoader
+from app.graphql.dataloaders.store import StoreAppByIdLoader
 from app.graphql.dataloaders.webhooks import EndpointByIdLoader
 from app.graphql.ids import decode_id, encode_cursor
 from app.graphql.pagination import BadArgument, keyset_position, page_size
@@ -25,6 +26,7 @@ from app.graphql.types.customer import CustomerConnection, CustomerEdge, Custome
 from app.graphql.types.event import CustomerEventNode
 from app.graphql.types.project import EntitlementType, OfferingType, ProductType_, ProjectType
 from app.graphql.types.purchase import PurchaseType
+from app.graphql.types.store_app import StoreAppType
 from app.graphql.types.webhooks import WebhookEndpointType
 from app.services.customer_search import (
     CustomerFilterSpec,
@@ -67,6 +69,7 @@ NODE_LOADERS: dict[str, tuple[type[ProjectLoader[int, Any]], Callable[[Any], Nod
     "CustomerEvent": (EventByIdLoader, lambda row: CustomerEventNode(row=row)),
     "WebhookEndpoint": (EndpointByIdLoader, lambda row: WebhookEndpointType(row=row)),
     "Entitlement": (EntitlementByIdLoader, lambda row: EntitlementType(row=row)),
+    "StoreApp": (StoreAppByIdLoader, lambda row: StoreAppType(row=row)),
 }
 
 

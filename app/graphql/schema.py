@@ -23,6 +23,7 @@ from app.graphql.limits import make_cost_rule
 from app.graphql.mutations.configuration import ConfigurationMutations
 from app.graphql.mutations.sdk import SdkMutations
 from app.graphql.mutations.store_actions import StoreActionMutations
+from app.graphql.mutations.store_apps import StoreAppMutations
 from app.graphql.mutations.support import SupportMutations
 from app.graphql.mutations.webhooks import WebhookMutations
 from app.graphql.observe import RecordOperationName
@@ -39,7 +40,12 @@ from app.settings import Settings
 
 @strawberry.type
 class Mutation(
-    SdkMutations, SupportMutations, StoreActionMutations, ConfigurationMutations, WebhookMutations
+    SdkMutations,
+    SupportMutations,
+    StoreActionMutations,
+    ConfigurationMutations,
+    StoreAppMutations,
+    WebhookMutations,
 ):
     pass
 

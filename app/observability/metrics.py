@@ -63,6 +63,12 @@ WEBHOOK_DELIVERY_SECONDS = Histogram(
     ["result"],
     buckets=(*LATENCY_BUCKETS, 60.0),
 )
+STORE_NOTIFICATIONS = Counter(
+    "store_notifications",
+    "Store notifications by store and outcome: verified, repeated, refused (bad signature), "
+    "unavailable (answered 503), applied, parked, ignored, retried, failed.",
+    ["store", "outcome"],
+)
 
 
 class OperationNames:
@@ -110,6 +116,10 @@ def count_rate_limit_refusal(reason: str) -> None:
 def observe_webhook_delivery(http_status: int | None, seconds: float) -> None:
     result = "delivered" if http_status == 200 else ("no_answer" if http_status is None else "refused")
     WEBHOOK_DELIVERY_SECONDS.labels(result).observe(seconds)
+
+
+def count_store_notification(store: str, outcome: str) -> None:
+    STORE_NOTIFICATIONS.labels(store, outcome if _NAME.fullmatch(outcome) else "invalid").inc()
 
 
 def watch_pool(sync_engine: object) -> None:

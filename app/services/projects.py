@@ -21,7 +21,7 @@ from app.db.models import (
 )
 from app.db.types import utcnow
 from app.domain.catalog import validate_identifier, validate_list_price, validate_name, validate_text
-from app.domain.enums import ApiKeyRole, ProductType, RestoreBehavior, Store
+from app.domain.enums import ApiKeyRole, ProductType, ReceiptTrust, RestoreBehavior, Store
 from app.domain.errors import DomainError, ErrorCode
 from app.services.catalog import require_offering
 from app.services.keys import generate_secret, hash_secret, new_api_key
@@ -264,6 +264,14 @@ async def set_restore_behavior(db: Database, project_id: int, behavior: RestoreB
     async with db.transaction() as session:
         project = await _project(session, project_id)
         project.restore_behavior = behavior
+        session.add(project)
+        return project
+
+
+async def set_receipt_trust(db: Database, project_id: int, trust: ReceiptTrust) -> Project:
+    async with db.transaction() as session:
+        project = await _project(session, project_id)
+        project.receipt_trust = trust
         session.add(project)
         return project
 

@@ -25,9 +25,7 @@ from app.db.models import (
     Purchase,
     StoreTransaction,
 )
-from app.domain.enums import (
-    ProductType,
-)
+from app.domain.enums import ApiKeyRole, ProductType, ReceiptTrust
 from app.domain.errors import DomainError, DomainErrors, ErrorCode
 from app.domain.events import APP, AliasCreated, Period, PurchaseEvent, event_money
 from app.domain.prices import RateTable, resolve_price, usd_price
@@ -55,6 +53,22 @@ from app.services.unit_of_work import in_transaction
 class ReceiptResult:
     customer: Customer
     events: list[CustomerEvent]
+
+
+async def require_raw_receipts_allowed(db: Database, project_id: int, role: ApiKeyRole) -> None:
+    """Raw transactions are the caller's word: ADMIN keys (imports) may always post them,
+    the public SDK key only where the project trusts it (DESIGN 4.10)."""
+    if role is ApiKeyRole.ADMIN:
+        return
+    async with db.read() as session:
+        project = await session.get(Project, project_id)
+    if project is None or project.receipt_trust is not ReceiptTrust.TRUST_SDK:
+        raise DomainError(
+            ErrorCode.VERIFICATION_REQUIRED,
+            "This key may not post unverified transactions: use recordStorePurchase "
+            "(the project's receiptTrust is STORE_VERIFIED_ONLY).",
+            ("input", "transactions"),
+        )
 
 
 async def record_receipt(

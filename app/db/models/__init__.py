@@ -7,6 +7,7 @@ from app.db.models.customer import AppUserId, Attribute, AuditRecord, Customer, 
 from app.db.models.delivery import StoreAction, WebhookDelivery, WebhookEndpoint
 from app.db.models.project import ApiKey, Entitlement, Offering, Package, Product, ProductEntitlement, Project
 from app.db.models.purchase import CustomerEvent, Purchase, StoreTransaction
+from app.db.models.store import StoreApp, StoreNotification
 
 __all__ = [
     "ENUM",
@@ -26,6 +27,8 @@ __all__ = [
     "Project",
     "Purchase",
     "StoreAction",
+    "StoreApp",
+    "StoreNotification",
     "StoreTransaction",
     "VirtualCurrencyBalance",
     "WebhookDelivery",

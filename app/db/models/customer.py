@@ -2,6 +2,7 @@
 
 from datetime import datetime
 from typing import Any
+from uuid import uuid4
 
 import sqlalchemy as sa
 from sqlmodel import Field
@@ -16,6 +17,7 @@ class Customer(Base, table=True):
         # The customer list: most recently seen first, keyset on (last_seen_at, id).
         sa.Index("ix_customer_project_last_seen", "project_id", "last_seen_at", "id"),
         sa.Index("ix_customer_project_country", "project_id", "country"),
+        sa.Index("uq_customer_app_account_token", "project_id", "app_account_token", unique=True),
     )
     project_id: int = _fk("project.id", index=False)
     first_seen_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
@@ -24,6 +26,9 @@ class Customer(Base, table=True):
     last_seen_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     country: str | None = Field(default=None, sa_type=sa.String(2))
     offering_override_id: int | None = _fk("offering.id", ondelete="SET NULL", nullable=True)
+    # The UUID the app sets as StoreKit's appAccountToken, so a store notification of a
+    # purchase the app has not reported yet still finds its customer (DESIGN 4.10).
+    app_account_token: str = Field(default_factory=lambda: str(uuid4()), sa_type=sa.String(36))
 
 
 class AppUserId(Base, table=True):

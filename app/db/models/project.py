@@ -8,7 +8,7 @@ from sqlmodel import Field, SQLModel
 
 from app.db.models.base import Base, _fk, _ts
 from app.db.types import DecimalText, EnumText, UTCDateTime, utcnow
-from app.domain.enums import ApiKeyRole, ProductType, RestoreBehavior, Store
+from app.domain.enums import ApiKeyRole, ProductType, ReceiptTrust, RestoreBehavior, Store
 
 
 class Project(Base, table=True):
@@ -16,6 +16,12 @@ class Project(Base, table=True):
     name: str = Field(sa_type=sa.String(200))
     restore_behavior: RestoreBehavior = Field(
         default=RestoreBehavior.TRANSFER, sa_type=EnumText(RestoreBehavior)
+    )
+    # Whether SDK keys may post raw, unverified transactions (DESIGN 4.10).
+    receipt_trust: ReceiptTrust = Field(
+        default=ReceiptTrust.STORE_VERIFIED_ONLY,
+        sa_type=EnumText(ReceiptTrust),
+        sa_column_kwargs={"server_default": ReceiptTrust.STORE_VERIFIED_ONLY.value},
     )
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 

@@ -64,6 +64,9 @@ class Purchase(Base, table=True):
     store_package_name: str | None = Field(default=None, sa_type=sa.String(255))
     store_purchase_token: str | None = Field(default=None, sa_type=sa.String(1000))
     store_subscription_id: str | None = Field(default=None, sa_type=sa.String(255))
+    # signedDate of the newest store renewal state applied: older renewal state (a late
+    # or repeated notification) must not flip the purchase back (DESIGN 4.10).
+    store_state_signed_at: datetime | None = _ts()
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
@@ -108,6 +111,9 @@ class StoreTransaction(Base, table=True):
     renewal_number: int = Field(default=1)
     # Refunded by this service at the store (DESIGN 4.7): a later post never undoes it.
     refund_made_here: bool = Field(default=False)
+    # signedDate of the store's data this period was last taken from: older signed data
+    # (a late notification) never overwrites it (DESIGN 4.10).
+    store_signed_at: datetime | None = _ts()
 
 
 class CustomerEvent(Base, table=True):

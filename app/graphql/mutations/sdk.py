@@ -2,11 +2,9 @@
 
 from datetime import datetime
 from decimal import Decimal
-from functools import cache
 
 import strawberry
 
-from app.domain.prices import RateTable, default_rate_table
 from app.domain.receipts import TransactionState
 from app.graphql.context import Info
 from app.graphql.errors import UserError
@@ -16,17 +14,9 @@ from app.graphql.types.common import CancelReason, Environment, PeriodType, Stor
 from app.graphql.types.customer import CustomerType
 from app.graphql.types.event import CustomerEventNode
 from app.services.identity import identify_customer, record_app_open
-from app.services.receipts import PostedReceipt, StoreRefs, record_receipt
-from app.settings import Settings
-
-
-@cache
-def _rates_from(path: str | None) -> RateTable:
-    return RateTable.from_csv(path) if path else default_rate_table()
-
-
-def rate_table(settings: Settings) -> RateTable:
-    return _rates_from(settings.rates_csv)
+from app.services.rates import rate_table
+from app.services.receipts import PostedReceipt, StoreRefs, record_receipt, require_raw_receipts_allowed
+from app.services.store_purchases import StorePurchaseRequest, record_store_purchase
 
 
 @strawberry.input
@@ -133,6 +123,32 @@ class RecordReceiptPayload:
 
 
 @strawberry.input
+class RecordStorePurchaseInput:
+    app_user_id: str
+    store: Store
+    signed_transaction: str | None = strawberry.field(
+        default=None,
+        description="App Store: a StoreKit 2 signed transaction (JWS), Transaction.jwsRepresentation.",
+    )
+    purchase_token: str | None = strawberry.field(default=None, description="Play Store: the purchase token.")
+    product_id: str | None = strawberry.field(
+        default=None, description="Play Store: the product id the token belongs to."
+    )
+    package_name: str | None = strawberry.field(
+        default=None,
+        description="Play Store: the app's package name; needed when the project has more than one Play Store app.",
+    )
+    stripe_id: str | None = strawberry.field(
+        default=None,
+        description="Web Billing: the Stripe subscription id (sub_...) or one-time payment intent id (pi_...).",
+    )
+    presented_offering_identifier: str | None = strawberry.field(
+        default=None,
+        description="The offering the app showed, carried into webhooks as presented_offering_id.",
+    )
+
+
+@strawberry.input
 class IdentifyCustomerInput:
     app_user_id: str = strawberry.field(
         description="The App User ID in use now, often anonymous ($RCAnonymousID:...)."
@@ -168,11 +184,48 @@ class RecordAppOpenPayload:
 class SdkMutations:
     @mutation(
         roles=APP_REPORTS,
-        description="Posts the full current state of a store receipt; the differences from the stored one "
-        "become history events. Idempotent.",
+        description="Reports a purchase by what the store signed or can confirm (a StoreKit 2 signed transaction, "
+        "a Play purchase token, a Web Billing subscription). The service verifies it with the store, reads the "
+        "store's whole state of that purchase, and records it like recordReceipt. What an app calls after a "
+        "purchase or a restore. Idempotent.",
+    )
+    async def record_store_purchase(
+        self, info: Info, input: RecordStorePurchaseInput
+    ) -> RecordReceiptPayload:
+        ctx = info.context
+        request = StorePurchaseRequest(
+            app_user_id=input.app_user_id,
+            store=input.store,
+            signed_transaction=input.signed_transaction,
+            purchase_token=input.purchase_token,
+            product_id=input.product_id,
+            package_name=input.package_name,
+            stripe_id=input.stripe_id,
+            presented_offering_id=input.presented_offering_identifier,
+        )
+        result = await record_store_purchase(
+            ctx.db,
+            ctx.settings,
+            ctx.stores.app_store_api,
+            ctx.project_id,
+            request,
+            rate_table(ctx.settings),
+            ctx.now,
+        )
+        return RecordReceiptPayload(
+            customer=CustomerType(row=result.customer),
+            events=[CustomerEventNode(row=row) for row in result.events],
+        )
+
+    @mutation(
+        roles=APP_REPORTS,
+        description="Posts the full current state of a store receipt, unverified; the differences from the "
+        "stored one become history events. Idempotent. For ADMIN keys (imports), and SDK keys only where "
+        "receiptTrust is TRUST_SDK.",
     )
     async def record_receipt(self, info: Info, input: RecordReceiptInput) -> RecordReceiptPayload:
         ctx = info.context
+        await require_raw_receipts_allowed(ctx.db, ctx.project_id, ctx.principal.role)
         receipt = PostedReceipt(
             app_user_id=input.app_user_id,
             store=input.store,

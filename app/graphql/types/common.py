@@ -13,9 +13,11 @@ from app.domain.enums import (
     EntitlementSource,
     Environment,
     GrantDuration,
+    NotificationStatus,
     PeriodType,
     ProductType,
     PurchaseStatus,
+    ReceiptTrust,
     RestoreBehavior,
     Store,
     WebhookEventType,
@@ -46,6 +48,8 @@ strawberry.enum(
 )
 strawberry.enum(EntitlementSource)
 strawberry.enum(DeliveryStatus)
+strawberry.enum(ReceiptTrust, description="Who may post raw transactions through recordReceipt.")
+strawberry.enum(NotificationStatus, description="Where a store notification in the inbox stands.")
 
 
 @strawberry.interface(description="An object with a global, opaque id (Relay Node).")

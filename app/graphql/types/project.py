@@ -16,8 +16,19 @@ from app.graphql.dataloaders.project import (
     ProductsByEntitlementIdLoader,
     ProductsByProjectIdLoader,
 )
+from app.graphql.dataloaders.store import StoreAppsByProjectIdLoader
 from app.graphql.dataloaders.webhooks import EndpointsByProjectIdLoader
-from app.graphql.types.common import ApiKeyRole, Money, Node, ProductType, RestoreBehavior, Store, money
+from app.graphql.types.common import (
+    ApiKeyRole,
+    Money,
+    Node,
+    ProductType,
+    ReceiptTrust,
+    RestoreBehavior,
+    Store,
+    money,
+)
+from app.graphql.types.store_app import StoreAppType
 from app.graphql.types.webhooks import WebhookEndpointType
 
 
@@ -180,3 +191,14 @@ class ProjectType(Node):
 
         rows = await list_api_keys(info.context.db, self.row.id or 0)
         return [ApiKeyType(row=row) for row in rows]
+
+    @strawberry.field
+    def receipt_trust(self) -> ReceiptTrust:
+        return self.row.receipt_trust
+
+    @strawberry.field(
+        description="Where the project's purchases are verified and its store notifications arrive."
+    )
+    async def store_apps(self, info: Info) -> list[StoreAppType]:
+        rows = await StoreAppsByProjectIdLoader(info.context).load(self.row.id)
+        return [StoreAppType(row=row) for row in rows]

@@ -1,0 +1,233 @@
+"""The project's store apps: configured by ADMIN keys, their secrets sealed at rest."""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+from functools import lru_cache
+from typing import Any
+
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.serialization import load_pem_private_key
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from app.db.engine import Database
+from app.db.models import StoreApp, StoreNotification
+from app.domain.enums import Store
+from app.domain.errors import DomainError, DomainErrors, ErrorCode
+from app.security.secret_box import SecretBox, SecretKeyMissing
+from app.services.unit_of_work import in_transaction
+from app.settings import Settings
+from app.stores.app_store.config import (
+    AppStoreApp,
+    app_from_config,
+    decode_root_certificates,
+    load_root_certificates,
+)
+
+# The URL path segment of each store's notifications (StoreApp.notificationPath).
+NOTIFICATION_SEGMENTS = {
+    Store.APP_STORE: "app-store",
+    Store.PLAY_STORE: "play-store",
+    Store.RC_BILLING: "web-billing",
+}
+BUNDLE_ID = re.compile(r"^[A-Za-z0-9.\-]{1,155}$")
+MAX_ROOT_CERTIFICATES = 10
+MAX_SECRET_CHARS = 10_000
+
+
+def notification_path(app: StoreApp) -> str:
+    return f"/stores/{NOTIFICATION_SEGMENTS[app.store]}/{app.path_token}"
+
+
+@lru_cache(maxsize=4)
+def secret_box(secret_key: str | None) -> SecretBox:
+    return SecretBox(secret_key)
+
+
+@lru_cache(maxsize=4)
+def default_apple_roots(paths: str | None) -> tuple[bytes, ...]:
+    return load_root_certificates(paths)
+
+
+@dataclass(frozen=True, slots=True)
+class AppStoreAppRequest:
+    bundle_id: str
+    app_apple_id: str | None = None
+    root_certificates: list[str] | None = None
+    online_checks: bool = True
+    issuer_id: str | None = None
+    key_id: str | None = None
+    private_key: str | None = None
+
+
+def _app_store_problems(
+    request: AppStoreAppRequest,
+) -> tuple[dict[str, Any], dict[str, Any], list[DomainError]]:
+    """The config and secrets to store, or what is wrong with the request."""
+    problems: list[DomainError] = []
+
+    def refuse(field: str, message: str) -> None:
+        problems.append(DomainError(ErrorCode.INVALID_INPUT, message, ("input", field)))
+
+    if not BUNDLE_ID.match(request.bundle_id):
+        refuse("bundleId", "A bundle id is letters, digits, dots and hyphens (at most 155).")
+    if request.app_apple_id is not None and not re.fullmatch(r"[0-9]{1,19}", request.app_apple_id):
+        refuse("appAppleId", "The app's Apple ID is decimal digits.")
+    roots: list[str] = []
+    if request.root_certificates is not None:
+        if len(request.root_certificates) > MAX_ROOT_CERTIFICATES:
+            refuse("rootCertificates", f"At most {MAX_ROOT_CERTIFICATES} root certificates.")
+        else:
+            try:
+                roots = [
+                    base64.b64encode(der).decode()
+                    for der in decode_root_certificates(request.root_certificates)
+                ]
+            except ValueError:
+                refuse("rootCertificates", "Each root certificate must be a base64 DER X.509 certificate.")
+    credentials = (request.issuer_id, request.key_id, request.private_key)
+    if any(credentials) and not all(credentials):
+        refuse("privateKey", "The App Store Server API key needs issuerId, keyId and privateKey together.")
+    elif request.private_key and (
+        len(request.private_key) > MAX_SECRET_CHARS or not _is_ec_private_key(request.private_key)
+    ):
+        refuse("privateKey", "The private key must be the .p8 file's PEM text (an EC P-256 key).")
+    for field, value in (("issuerId", request.issuer_id), ("keyId", request.key_id)):
+        if value is not None and not re.fullmatch(r"[A-Za-z0-9\-]{1,64}", value):
+            refuse(field, f"{field} is letters, digits and hyphens.")
+    config = {
+        "app_apple_id": request.app_apple_id,
+        "root_certificates": roots,
+        "online_checks": request.online_checks,
+        "issuer_id": request.issuer_id,
+        "key_id": request.key_id,
+    }
+    return config, ({"private_key": request.private_key} if request.private_key else {}), problems
+
+
+def _is_ec_private_key(pem: str) -> bool:
+    try:
+        key = load_pem_private_key(pem.encode(), password=None)
+    except (ValueError, TypeError):
+        return False
+    return isinstance(key, ec.EllipticCurvePrivateKey)
+
+
+async def configure_app_store_app(
+    db: Database, settings: Settings, project_id: int, request: AppStoreAppRequest, now: datetime
+) -> StoreApp:
+    """Creates or replaces the project's App Store app of this bundle id."""
+    config, sealed_values, problems = _app_store_problems(request)
+    if problems:
+        raise DomainErrors(problems)
+    sealed = None
+    if sealed_values:
+        try:
+            sealed = secret_box(settings.secret_key).seal(sealed_values)
+        except SecretKeyMissing as error:
+            raise DomainError(
+                ErrorCode.STORE_NOT_CONFIGURED,
+                "The server has no SECRET_KEY, so it cannot keep an API key: set SECRET_KEY first.",
+                ("input", "privateKey"),
+            ) from error
+    return await _upsert(db, project_id, Store.APP_STORE, request.bundle_id, config, sealed, now)
+
+
+async def _upsert(
+    db: Database,
+    project_id: int,
+    store: Store,
+    app_identifier: str,
+    config: dict[str, Any],
+    sealed: str | None,
+    now: datetime,
+) -> StoreApp:
+    async def work(session: AsyncSession) -> StoreApp:
+        existing = (
+            await session.exec(
+                select(StoreApp).where(
+                    StoreApp.project_id == project_id,
+                    StoreApp.store == store,
+                    StoreApp.app_identifier == app_identifier,
+                )
+            )
+        ).first()
+        app = existing or StoreApp(
+            project_id=project_id,
+            store=store,
+            app_identifier=app_identifier,
+            path_token=secrets.token_urlsafe(24),
+            created_at=now,
+        )
+        app.config = json.dumps(config, sort_keys=True)
+        app.secrets = sealed
+        app.updated_at = now
+        session.add(app)
+        await session.flush()
+        return app
+
+    return await in_transaction(db, work)
+
+
+async def delete_store_app(db: Database, project_id: int, store_app_id: int) -> int:
+    async def work(session: AsyncSession) -> int:
+        app = await session.get(StoreApp, store_app_id)
+        if app is None or app.project_id != project_id:
+            raise DomainError(
+                ErrorCode.INVALID_INPUT, "No such store app in this project.", ("input", "storeAppId")
+            )
+        await session.delete(app)
+        return store_app_id
+
+    return await in_transaction(db, work)
+
+
+async def project_store_apps(
+    session: AsyncSession, project_id: int, store: Store | None = None
+) -> list[StoreApp]:
+    statement = select(StoreApp).where(StoreApp.project_id == project_id)
+    if store is not None:
+        statement = statement.where(StoreApp.store == store)
+    return list((await session.exec(statement.order_by(col(StoreApp.id)))).all())
+
+
+async def store_app_by_path(session: AsyncSession, store: Store, path_token: str) -> StoreApp | None:
+    return (
+        await session.exec(select(StoreApp).where(StoreApp.path_token == path_token, StoreApp.store == store))
+    ).first()
+
+
+def app_store_config(app: StoreApp, settings: Settings) -> AppStoreApp:
+    """What verifying and reading this App Store app needs, secrets opened."""
+    assert app.id is not None
+    opened = secret_box(settings.secret_key).open(app.secrets) if app.secrets else {}
+    return app_from_config(
+        app.id,
+        app.project_id,
+        app.app_identifier,
+        json.loads(app.config),
+        opened,
+        default_apple_roots(settings.apple_root_certificates),
+    )
+
+
+def has_api_credentials(app: StoreApp) -> bool:
+    return bool(app.secrets)
+
+
+async def recent_notifications(
+    session: AsyncSession, store_app_id: int, limit: int
+) -> list[StoreNotification]:
+    statement = (
+        select(StoreNotification)
+        .where(StoreNotification.store_app_id == store_app_id)
+        .order_by(col(StoreNotification.received_at).desc(), col(StoreNotification.id).desc())
+        .limit(limit)
+    )
+    return list((await session.exec(statement)).all())

@@ -1,0 +1,313 @@
+"""The store-notification inbox: verified notifications in, purchases updated out.
+
+Receiving only writes a row (unique per store app and notification id, so a store's
+retry is a no-op) and answers; the worker applies rows per purchase in order, claimed
+with FOR UPDATE SKIP LOCKED on PostgreSQL like the webhook outbox, so several workers
+never apply one row twice and a crash loses nothing (DESIGN 4.10).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import tuple_, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import aliased
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from app.db.engine import Database, on_postgres
+from app.db.models import Customer, StoreApp, StoreNotification
+from app.domain.app_store import signed_at
+from app.domain.enums import Environment, NotificationStatus, Store
+from app.domain.errors import DomainError, DomainErrors
+from app.domain.prices import RateTable
+from app.logging import log
+from app.observability import metrics
+from app.security.secret_box import SecretKeyMissing, SecretUnreadable
+from app.services.app_store_purchases import (
+    AppStoreState,
+    ingest_app_store_state,
+    owner_app_user_id,
+    stored_purchase,
+)
+from app.services.store_apps import app_store_config
+from app.services.unit_of_work import in_transaction
+from app.settings import Settings
+from app.stores.app_store.api_client import AppStoreServerApi
+from app.stores.app_store.verification import VerificationFailed, VerifiedNotification
+from app.stores.base import StoreError
+
+# Notification types that carry no purchase state to apply.
+NOTHING_TO_APPLY = {
+    "TEST",
+    "CONSUMPTION_REQUEST",
+    "REFUND_DECLINED",
+    "RENEWAL_EXTENSION",
+    "EXTERNAL_PURCHASE_TOKEN",
+}
+LEASE = timedelta(minutes=5)
+BATCH = 20
+
+
+def inbox_row(app: StoreApp, verified: VerifiedNotification, now: datetime) -> dict[str, Any]:
+    """The inbox row of a verified App Store notification (its decoded content)."""
+    claims = verified.notification
+    transaction = verified.transaction
+    notification_type = str(claims.get("notificationType") or "UNKNOWN")
+    nothing = notification_type in NOTHING_TO_APPLY or transaction is None
+    return {
+        "project_id": app.project_id,
+        "store_app_id": app.id,
+        "store": Store.APP_STORE.value,
+        "external_id": str(claims.get("notificationUUID")),
+        "notification_type": notification_type[:64],
+        "subtype": (str(claims["subtype"])[:64] if claims.get("subtype") else None),
+        "environment": verified.environment.value,
+        "purchase_key": (
+            str(transaction.get("originalTransactionId") or transaction.get("transactionId"))
+            if transaction
+            else None
+        ),
+        "app_account_token": (
+            str(transaction["appAccountToken"])[:64]
+            if transaction and transaction.get("appAccountToken")
+            else None
+        ),
+        "signed_at": signed_at(claims),
+        "received_at": now,
+        "payload": json.dumps({"transaction": transaction, "renewal": verified.renewal}),
+        "status": (NotificationStatus.IGNORED if nothing else NotificationStatus.PENDING).value,
+        "attempts": 0,
+        "next_attempt_at": now,
+        "applied_at": now if nothing else None,
+    }
+
+
+async def receive(db: Database, app: StoreApp, verified: VerifiedNotification, now: datetime) -> bool:
+    """Writes the notification to the inbox; False when it was there already."""
+    if not verified.notification.get("notificationUUID"):
+        raise VerificationFailed("a notification without notificationUUID")
+    row = inbox_row(app, verified, now)
+
+    async def work(session: AsyncSession) -> bool:
+        insert = postgresql_insert if on_postgres(session) else sqlite_insert
+        statement = (
+            insert(StoreNotification)
+            .values(**row)
+            .on_conflict_do_nothing(index_elements=["store_app_id", "external_id"])
+        )
+        result = await session.exec(statement)
+        await session.exec(
+            update(StoreApp).where(col(StoreApp.id) == app.id).values(last_notification_at=now)
+        )
+        return bool(result.rowcount)
+
+    created = await in_transaction(db, work)
+    metrics.count_store_notification(Store.APP_STORE.value, "verified" if created else "repeated")
+    return created
+
+
+@dataclass
+class InboxWorker:
+    """Applies due inbox rows, oldest signed first, one purchase's rows in order."""
+
+    db: Database
+    settings: Settings
+    apple_api: AppStoreServerApi
+    rates: RateTable
+    clock: Callable[[], datetime]
+
+    async def run_once(self) -> int:
+        applied = 0
+        for _ in range(BATCH):
+            row = await self._claim()
+            if row is None:
+                break
+            await self._apply(row)
+            applied += 1
+        return applied
+
+    async def _claim(self) -> StoreNotification | None:
+        now = self.clock()
+        earlier = aliased(StoreNotification)
+        earlier_open = (
+            select(earlier.id)
+            .where(
+                earlier.store_app_id == StoreNotification.store_app_id,
+                earlier.purchase_key == StoreNotification.purchase_key,
+                col(earlier.status) == NotificationStatus.PENDING,
+                tuple_(col(earlier.signed_at), col(earlier.id))
+                < tuple_(col(StoreNotification.signed_at), col(StoreNotification.id)),
+            )
+            .exists()
+        )
+        statement = (
+            select(StoreNotification)
+            .where(
+                col(StoreNotification.status) == NotificationStatus.PENDING,
+                col(StoreNotification.next_attempt_at) <= now,
+                (col(StoreNotification.leased_until).is_(None)) | (col(StoreNotification.leased_until) < now),
+                ~earlier_open,
+            )
+            .order_by(col(StoreNotification.signed_at), col(StoreNotification.id))
+            .limit(1)
+        )
+        if not await self._anything_due(now):
+            return None
+        async with self.db.transaction() as session:
+            if on_postgres(session):
+                statement = statement.with_for_update(of=StoreNotification, skip_locked=True)
+            row = (await session.exec(statement)).first()
+            if row is None:
+                return None
+            row.leased_until = now + LEASE
+            row.attempts += 1
+            session.add(row)
+        return row
+
+    async def _anything_due(self, now: datetime) -> bool:
+        statement = (
+            select(StoreNotification.id)
+            .where(
+                col(StoreNotification.status) == NotificationStatus.PENDING,
+                col(StoreNotification.next_attempt_at) <= now,
+            )
+            .limit(1)
+        )
+        async with self.db.engine.connect() as connection:
+            return (await connection.execute(statement)).first() is not None
+
+    async def _apply(self, row: StoreNotification) -> None:
+        now = self.clock()
+        try:
+            status = await self._apply_app_store(row, now)
+        except (
+            StoreError,
+            VerificationFailed,
+            DomainError,
+            DomainErrors,
+            SecretKeyMissing,
+            SecretUnreadable,
+        ) as error:
+            await self._retry_later(row, now, _describe(error))
+            return
+        except Exception as error:
+            log.exception("store_notification_apply_error", notification_id=row.id)
+            await self._retry_later(row, now, type(error).__name__)
+            return
+        metrics.count_store_notification(row.store.value, status.value.lower())
+
+    async def _apply_app_store(self, row: StoreNotification, now: datetime) -> NotificationStatus:
+        async with self.db.read() as session:
+            store_app = await session.get(StoreApp, row.store_app_id)
+        if store_app is None:  # deleted since: nothing to apply it to
+            return await self._finish(row, NotificationStatus.IGNORED, now, "the store app was deleted")
+        app = app_store_config(store_app, self.settings)
+        content = json.loads(row.payload)
+        transaction: dict[str, Any] = content["transaction"]
+        state = AppStoreState(Environment(row.environment), [transaction], content.get("renewal"))
+        if app.credentials is not None:
+            # The whole truth rather than one notification's view of it.
+            history = await self.apple_api.purchase_history(
+                app, state.environment, str(transaction["transactionId"])
+            )
+            if history.transactions:
+                state = AppStoreState(
+                    state.environment, history.transactions, history.renewal or state.renewal
+                )
+
+        async def work(session: AsyncSession) -> NotificationStatus:
+            purchase = await stored_purchase(session, row.project_id, state.original_transaction_id)
+            if purchase is not None:
+                app_user_id = await owner_app_user_id(session, purchase.customer_id)
+            else:
+                customer = await self._customer_by_token(session, row)
+                if customer is None:
+                    await self._set(session, row, NotificationStatus.PARKED, now, None)
+                    return NotificationStatus.PARKED
+                assert customer.id is not None
+                app_user_id = await owner_app_user_id(session, customer.id)
+            await ingest_app_store_state(session, row.project_id, app_user_id, state, self.rates, now)
+            await self._set(session, row, NotificationStatus.APPLIED, now, None)
+            return NotificationStatus.APPLIED
+
+        return await in_transaction(self.db, work)
+
+    async def _customer_by_token(self, session: AsyncSession, row: StoreNotification) -> Customer | None:
+        if not row.app_account_token:
+            return None
+        return (
+            await session.exec(
+                select(Customer).where(
+                    Customer.project_id == row.project_id,
+                    Customer.app_account_token == row.app_account_token.lower(),
+                )
+            )
+        ).first()
+
+    async def _set(
+        self,
+        session: AsyncSession,
+        row: StoreNotification,
+        status: NotificationStatus,
+        now: datetime,
+        error: str | None,
+    ) -> None:
+        await session.exec(
+            update(StoreNotification)
+            .where(col(StoreNotification.id) == row.id)
+            .values(
+                status=status,
+                leased_until=None,
+                last_error=error,
+                applied_at=now
+                if status in (NotificationStatus.APPLIED, NotificationStatus.IGNORED)
+                else None,
+            )
+        )
+
+    async def _finish(
+        self, row: StoreNotification, status: NotificationStatus, now: datetime, error: str | None
+    ) -> NotificationStatus:
+        async with self.db.transaction() as session:
+            await self._set(session, row, status, now, error)
+        return status
+
+    async def _retry_later(self, row: StoreNotification, now: datetime, error: str) -> None:
+        delays = self.settings.notification_retry_delays
+        failed = row.attempts > len(delays)
+        values: dict[str, Any] = {"leased_until": None, "last_error": error[:500]}
+        if failed:
+            values["status"] = NotificationStatus.FAILED
+        else:
+            values["next_attempt_at"] = now + timedelta(seconds=delays[row.attempts - 1])
+        async with self.db.transaction() as session:
+            await session.exec(
+                update(StoreNotification).where(col(StoreNotification.id) == row.id).values(**values)
+            )
+        log.warning(
+            "store_notification_retry",
+            notification_id=row.id,
+            attempts=row.attempts,
+            failed=failed,
+            error=error[:200],
+        )
+        metrics.count_store_notification(row.store.value, "failed" if failed else "retried")
+
+
+def _describe(error: Exception) -> str:
+    if isinstance(error, StoreError):
+        return error.describe()
+    if isinstance(error, VerificationFailed):
+        return error.reason
+    if isinstance(error, DomainErrors):
+        return "; ".join(e.message for e in error.errors)
+    if isinstance(error, DomainError):
+        return error.message
+    return str(error) or type(error).__name__

@@ -1,0 +1,1 @@
+"""The App Store: verifying what Apple signed, and asking Apple's server API."""
