@@ -298,3 +298,74 @@ class OcspResponder(FakeServer):
 
 def now_ms() -> int:
     return int(time.time() * 1000)
+
+
+class FakeAppStoreServerApi(FakeServer):
+    """The App Store Server API's history and status endpoints, for one purchase.
+
+    Every request must carry the ES256 bearer token Apple requires (kid, iss,
+    aud=appstoreconnect-v1, bid), signed with the key `public_key` belongs to."""
+
+    def __init__(self, pki: TestPKI, issuer_id: str, key_id: str) -> None:
+        super().__init__()
+        self.pki = pki
+        self.issuer_id = issuer_id
+        self.key_id = key_id
+        self.signing_key = ec.generate_private_key(ec.SECP256R1())
+        self.transactions: list[dict[str, Any]] = []
+        self.renewal: dict[str, Any] | None = None
+
+    @property
+    def private_key_pem(self) -> str:
+        return self.signing_key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        ).decode()
+
+    def _authorised(self, request: Request) -> bool:
+        header = request.headers.get("authorization", "")
+        if not header.startswith("Bearer "):
+            return False
+        token = header.removeprefix("Bearer ")
+        try:
+            claims = jwt.decode(
+                token, self.signing_key.public_key(), algorithms=["ES256"], audience="appstoreconnect-v1"
+            )
+        except jwt.PyJWTError:
+            return False
+        return (
+            jwt.get_unverified_header(token).get("kid") == self.key_id
+            and claims.get("iss") == self.issuer_id
+            and claims.get("bid") == BUNDLE_ID
+        )
+
+    def handle(self, request: Request) -> tuple[int, Any]:
+        if request.method != "GET" or not self._authorised(request):
+            return 401, {"errorCode": 4010000, "errorMessage": "Unauthenticated"}
+        known = {t["transactionId"] for t in self.transactions}
+        transaction_id = request.path.rsplit("/", 1)[-1]
+        if transaction_id not in known:
+            return 404, {"errorCode": 4040010, "errorMessage": "Transaction id not found."}
+        original = self.transactions[0]["originalTransactionId"]
+        if request.path.startswith("/inApps/v2/history/"):
+            # Two pages, so the client must follow `revision`.
+            page = 1 if request.query.get("revision") == ["page-2"] else 0
+            half = (len(self.transactions) + 1) // 2
+            chunk = self.transactions[:half] if page == 0 else self.transactions[half:]
+            return 200, {
+                "signedTransactions": [self.pki.sign(t) for t in chunk],
+                "revision": "page-2" if page == 0 else "end",
+                "hasMore": page == 0 and len(self.transactions) > half,
+                "bundleId": BUNDLE_ID,
+                "environment": "Production",
+            }
+        if request.path.startswith("/inApps/v1/subscriptions/"):
+            last = {"originalTransactionId": original, "status": 1,
+                    "signedTransactionInfo": self.pki.sign(self.transactions[-1])}  # fmt: skip
+            if self.renewal is not None:
+                last["signedRenewalInfo"] = self.pki.sign(self.renewal)
+            return 200, {"data": [{"subscriptionGroupIdentifier": "group-1", "lastTransactions": [last]}],
+                         "environment": "Production", "bundleId": BUNDLE_ID}  # fmt: skip
+        return 404, {"errorCode": 4040000, "errorMessage": "Not found"}
+
+    def error(self, status: int) -> Any:
+        return {"errorCode": status * 10000, "errorMessage": f"Apple says {status}"}

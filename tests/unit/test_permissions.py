@@ -79,7 +79,9 @@ def test_the_shell_needs_roles_and_a_payload_with_user_errors() -> None:
 
 # The README's role table, mutation by mutation.
 EXPECTED = {
-    **dict.fromkeys(["recordReceipt", "identifyCustomer", "recordAppOpen"], APP_REPORTS),
+    **dict.fromkeys(
+        ["recordStorePurchase", "recordReceipt", "identifyCustomer", "recordAppOpen"], APP_REPORTS
+    ),
     "setAttributes": APP_REPORTS_AND_SUPPORT,
     **dict.fromkeys(
         [
@@ -109,6 +111,9 @@ EXPECTED = {
             "revokeApiKey",
             "createWebhookEndpoint",
             "deleteWebhookEndpoint",
+            "setReceiptTrust",
+            "configureAppStoreApp",
+            "deleteStoreApp",
         ],
         CONFIGURATION,
     ),
