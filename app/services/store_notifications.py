@@ -51,7 +51,6 @@ NOTHING_TO_APPLY = {
     "RENEWAL_EXTENSION",
     "EXTERNAL_PURCHASE_TOKEN",
 }
-LEASE = timedelta(minutes=5)
 BATCH = 20
 
 
@@ -123,6 +122,13 @@ class InboxWorker:
     rates: RateTable
     clock: Callable[[], datetime]
 
+    @property
+    def lease(self) -> timedelta:
+        """How long a claimed row is this worker's: the store calls applying it may take,
+        plus a margin. A worker that died lets its row go after that."""
+        seconds = 2 * self.settings.store_timeout_seconds + self.settings.webhook_lease_margin_seconds
+        return timedelta(seconds=seconds)
+
     async def run_once(self) -> int:
         applied = 0
         for _ in range(BATCH):
@@ -166,7 +172,7 @@ class InboxWorker:
             row = (await session.exec(statement)).first()
             if row is None:
                 return None
-            row.leased_until = now + LEASE
+            row.leased_until = now + self.lease
             row.attempts += 1
             session.add(row)
         return row

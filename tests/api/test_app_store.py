@@ -12,8 +12,8 @@ from sqlmodel import select
 from app.db.models import StoreNotification
 from app.domain.enums import ApiKeyRole, NotificationStatus
 from app.services.expiration import expire_due_purchases
-from tests.api.app_store_helpers import AppStoreProject
-from tests.store_pki import BUNDLE_ID, TestPKI, ms, renewal_claims, transaction_claims
+from tests.api.app_store_helpers import CONFIGURE_APP, AppStoreProject
+from tests.store_pki import BUNDLE_ID, TestPKI, ms, notification_payload, renewal_claims, transaction_claims
 
 T0 = datetime(2026, 10, 1, 12, 0, tzinfo=UTC)
 MONTH = timedelta(days=30)
@@ -99,7 +99,7 @@ async def test_a_free_trial_and_a_sandbox_purchase(apple: AppStoreProject) -> No
 async def test_what_apple_did_not_sign_is_refused_and_changes_nothing(apple: AppStoreProject) -> None:
     apple.clock.set(T0 + timedelta(minutes=1))
     genuine = apple.pki.sign(paid("o-1", T0))
-    header, payload, signature = genuine.split(".")
+    header, _payload, signature = genuine.split(".")
     forged_claims = apple.pki.sign(paid("o-1", T0, expiresDate=ms(T0 + timedelta(days=3650))))
     tampered = ".".join([header, forged_claims.split(".")[1], signature])
     foreign = TestPKI(name="Attacker").sign(paid("o-1", T0))
@@ -135,7 +135,7 @@ async def test_a_verified_notification_is_kept_once_and_answered_200(apple: AppS
     assert (first.status_code, repeat.status_code) == (200, 200)
     rows = await inbox(apple)
     assert [(r.external_id, r.notification_type, r.status) for r in rows] == [
-        (uuid, "SUBSCRIBED", NotificationStatus.PARKED if False else NotificationStatus.PENDING)
+        (uuid, "SUBSCRIBED", NotificationStatus.PENDING)
     ]
     apps = await apple.api.gql("{ project { storeApps { lastNotificationAt notifications { status } } } }")
     assert apps["project"]["storeApps"][0]["lastNotificationAt"] is not None
@@ -143,8 +143,6 @@ async def test_a_verified_notification_is_kept_once_and_answered_200(apple: AppS
 
 async def test_a_bad_signature_is_401_and_writes_nothing(apple: AppStoreProject) -> None:
     claims_pki = TestPKI(name="Attacker")
-    from tests.store_pki import notification_payload
-
     forged = claims_pki.sign(notification_payload(claims_pki, "REFUND", transaction=paid("o-1", T0)))
     other_bundle = apple.pki.sign(
         notification_payload(apple.pki, "REFUND", transaction=paid("o-1", T0), bundle_id="com.other")
@@ -426,8 +424,6 @@ async def test_the_app_account_token_attaches_a_purchase_the_app_never_reported(
 
 
 async def test_configuring_an_app_checks_its_input_and_never_returns_secrets(apple: AppStoreProject) -> None:
-    from tests.api.app_store_helpers import CONFIGURE_APP
-
     bad = await apple.api.gql(
         CONFIGURE_APP,
         {"input": {"bundleId": "bad id!", "appAppleId": "12x", "rootCertificates": ["bm90IGEgY2VydA=="],
