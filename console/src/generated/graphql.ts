@@ -223,7 +223,9 @@ export type UserErrorCode =
   | 'SAME_CUSTOMER'
   | 'STORE_ERROR'
   | 'STORE_NOT_CONFIGURED'
-  | 'TOO_LARGE';
+  | 'TOO_LARGE'
+  | 'VERIFICATION_FAILED'
+  | 'VERIFICATION_REQUIRED';
 
 export type WebhookEventType =
   | 'BILLING_ISSUE'
