@@ -104,6 +104,45 @@ def check_stores(settings: Settings) -> list[Finding]:
                 "Web Billing refunds and cancellations answer STORE_NOT_CONFIGURED",
             )
         )
+    return findings + check_store_truth(settings)
+
+
+def check_store_truth(settings: Settings) -> list[Finding]:
+    """What verifying store data needs: Apple's roots, and a key to seal credentials."""
+    from app.stores.app_store.config import load_root_certificates
+
+    findings: list[Finding] = []
+    if settings.apple_root_certificates:
+        try:
+            roots = load_root_certificates(settings.apple_root_certificates)
+        except (OSError, ValueError) as exc:
+            findings.append(
+                Finding(
+                    "FAIL",
+                    "APPLE_ROOT_CERTIFICATES",
+                    f"not DER or PEM certificate files ({type(exc).__name__})",
+                )
+            )
+        else:
+            findings.append(Finding("ok", "APPLE_ROOT_CERTIFICATES", f"{len(roots)} certificate(s)"))
+    else:
+        findings.append(
+            Finding(
+                "missing",
+                "APPLE_ROOT_CERTIFICATES",
+                "App Store apps verify only with their own rootCertificates (see Connecting the App Store)",
+            )
+        )
+    if settings.secret_key:
+        level: Level = "ok" if len(settings.secret_key) >= 32 else "FAIL"
+        message = "set" if level == "ok" else "too short: use at least 32 random characters"
+        findings.append(Finding(level, "SECRET_KEY", message))
+    else:
+        findings.append(
+            Finding(
+                "missing", "SECRET_KEY", "store apps cannot hold API credentials (App Store Server API keys)"
+            )
+        )
     return findings
 
 

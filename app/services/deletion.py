@@ -22,7 +22,9 @@ async def _cancel_web_billing_subscriptions(
     db: Database, stores: StoreAdapters, project_id: int, app_user_id: str, now: datetime
 ) -> None:
     """Web Billing subscriptions are cancelled at the store before the customer goes
-    (as RevenueCat does); if the store refuses, nothing is deleted."""
+    (as RevenueCat does); if the store refuses, nothing is deleted. Only subscriptions
+    whose Stripe id is known from verified data or an ADMIN's import can be cancelled:
+    one the SDK merely claimed is not this service's to act on (DESIGN 4.10)."""
     async with db.read() as session:
         customer = await require_customer(session, project_id, app_user_id)
         running = (
@@ -34,6 +36,7 @@ async def _cancel_web_billing_subscriptions(
                     col(Purchase.will_renew),
                     col(Purchase.refunded_at).is_(None),
                     col(Purchase.access_expires_at) > now,
+                    col(Purchase.store_subscription_id).is_not(None),
                 )
             )
         ).all()

@@ -71,6 +71,13 @@ async def require_raw_receipts_allowed(db: Database, project_id: int, role: ApiK
         )
 
 
+def trusted_store_refs(role: ApiKeyRole, refs: dict[str, StoreRefs]) -> dict[str, StoreRefs]:
+    """The store ids a raw receipt may set: an ADMIN's (imports) only. Refunds, cancels
+    and deletions act on these ids at the store, so an id the public SDK key posted (a
+    stranger's Stripe subscription, say) must never reach them (DESIGN 4.10)."""
+    return refs if role is ApiKeyRole.ADMIN else {}
+
+
 async def record_receipt(
     db: Database, project_id: int, receipt: PostedReceipt, rates: RateTable, now: datetime
 ) -> ReceiptResult:

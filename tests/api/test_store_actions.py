@@ -416,3 +416,33 @@ async def test_two_workers_finishing_one_confirmed_refund_record_it_once(
     await asyncio.gather(*(store_actions.finish_confirmed_actions(stores_api.db, now) for _ in range(3)))
     events = [e["node"]["type"] for e in (await purchases(stores_api, "twice-finished"))["history"]["edges"]]
     assert events.count("REFUNDED") == 1
+
+
+async def test_store_ids_the_sdk_posted_never_reach_the_store(
+    stores_api: ApiClient, stripe_server: FakeStripe
+) -> None:
+    """Even where the project trusts the SDK's raw receipts, a Stripe id it posts (here a
+    stranger's subscription) is not kept: refunds, cancels and deletion cannot act on it."""
+    await stores_api.gql(
+        "mutation { setReceiptTrust(input: {receiptTrust: TRUST_SDK}) { userErrors { code } } }"
+    )
+    sdk = await stores_api.key(ApiKeyRole.SDK)
+    posted = await stores_api.gql(
+        "mutation($input: RecordReceiptInput!) { recordReceipt(input: $input) { userErrors { code } } }",
+        {"input": {"appUserId": "attacker", "store": "RC_BILLING", "transactions": [
+            txn("in_x", NOW - days(2), NOW + days(28), product_id="web_monthly", original="sub_mine",
+                price="7.99", currency="USD", stripeSubscriptionId="sub_victim", stripePaymentId="pi_victim")]}},
+        key=sdk,
+    )  # fmt: skip
+    assert posted["recordReceipt"]["userErrors"] == []
+    purchase_id = (await purchases(stores_api, "attacker"))["purchases"][0]["id"]
+
+    cancelled = (await stores_api.gql(CANCEL, {"id": purchase_id}))["cancelSubscription"]
+    refunded = (await stores_api.gql(REFUND, {"id": purchase_id}))["refundPurchase"]
+    deleted = await stores_api.gql(
+        'mutation { deleteCustomer(input: {appUserId: "attacker"}) { userErrors { code } } }'
+    )
+
+    assert cancelled["userErrors"] and refunded["userErrors"]
+    assert deleted["deleteCustomer"]["userErrors"] == []
+    assert stripe_server.requests == []  # Stripe never heard of sub_victim or pi_victim

@@ -15,7 +15,13 @@ from app.graphql.types.customer import CustomerType
 from app.graphql.types.event import CustomerEventNode
 from app.services.identity import identify_customer, record_app_open
 from app.services.rates import rate_table
-from app.services.receipts import PostedReceipt, StoreRefs, record_receipt, require_raw_receipts_allowed
+from app.services.receipts import (
+    PostedReceipt,
+    StoreRefs,
+    record_receipt,
+    require_raw_receipts_allowed,
+    trusted_store_refs,
+)
 from app.services.store_purchases import StorePurchaseRequest, record_store_purchase
 
 
@@ -231,7 +237,10 @@ class SdkMutations:
             store=input.store,
             environment=input.environment or Environment.PRODUCTION,
             transactions=[t.to_state() for t in input.transactions],
-            store_refs={t.transaction_id: refs for t in input.transactions if (refs := t.store_refs())},
+            store_refs=trusted_store_refs(
+                ctx.principal.role,
+                {t.transaction_id: refs for t in input.transactions if (refs := t.store_refs())},
+            ),
         )
         result = await record_receipt(ctx.db, ctx.project_id, receipt, rate_table(ctx.settings), ctx.now)
         return RecordReceiptPayload(
