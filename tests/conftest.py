@@ -98,6 +98,8 @@ def make_settings(database_url: str, **overrides: Any) -> Settings:
         "webhook_dispatcher": "off",
         # Test receivers listen on loopback; the address rule has tests of its own.
         "webhook_allow_private_urls": True,
+        # Store apps seal their credentials with it (tests of its absence override it).
+        "secret_key": "tests-only-secret-key-0123456789abcdef",
     }
     values.update(overrides)
     return Settings(**values)

@@ -173,10 +173,48 @@ class FakeGooglePlay(FakeServer):
 
 
 class FakeStripe(FakeServer):
+    """Stripe's refunds and subscription updates (POST), and reading back what a test put
+    in `subscriptions`, `invoices`, `charges` and `payment_intents` (GET), as the API
+    version of the pinned library shapes them."""
+
     SUBSCRIPTION = re.compile(r"^/v1/subscriptions/([^/]+)$")
+    PAYMENT_INTENT = re.compile(r"^/v1/payment_intents/([^/]+)$")
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        self.subscriptions: dict[str, dict[str, Any]] = {}
+        self.invoices: list[dict[str, Any]] = []
+        self.charges: list[dict[str, Any]] = []
+        self.payment_intents: dict[str, dict[str, Any]] = {}
+
+    def _read(self, request: Request) -> tuple[int, Any]:
+        if match := self.SUBSCRIPTION.match(request.path):
+            found = self.subscriptions.get(match.group(1))
+            return (200, found) if found else (404, self.error(404))
+        if match := self.PAYMENT_INTENT.match(request.path):
+            found = self.payment_intents.get(match.group(1))
+            return (200, found) if found else (404, self.error(404))
+        query = {k: v[0] for k, v in request.query.items()}
+        if request.path == "/v1/invoices":
+            rows = [
+                i for i in self.invoices
+                if i["parent"]["subscription_details"]["subscription"] == query.get("subscription")
+            ]  # fmt: skip
+        elif request.path == "/v1/charges":
+            rows = [
+                c for c in self.charges
+                if c.get("customer") == query.get("customer") or c.get("payment_intent") == query.get("payment_intent")
+            ]  # fmt: skip
+        else:
+            return 404, self.error(404)
+        return 200, {"object": "list", "data": rows, "has_more": False, "url": request.path}
 
     def handle(self, request: Request) -> tuple[int, Any]:
-        if request.headers.get("authorization") != f"Bearer {STRIPE_KEY}" or request.method != "POST":
+        if request.headers.get("authorization") != f"Bearer {STRIPE_KEY}":
+            return 401, self.error(401)
+        if request.method == "GET":
+            return self._read(request)
+        if request.method != "POST":
             return 401, self.error(401)
         if not request.headers.get("idempotency-key"):
             return 400, self.error(400)

@@ -26,9 +26,7 @@ from app.settings import Settings
 PENDING_CONTRACT_DIFFERENCES = {
     # Issue 12: store truth part 2 (Google Play, Web Billing).
     "TYPE_REMOVED: ConfigurePlayStoreAppInput was removed.",
-    "TYPE_REMOVED: ConfigureWebBillingAppInput was removed.",
     "FIELD_REMOVED: Field Mutation.configurePlayStoreApp was removed.",
-    "FIELD_REMOVED: Field Mutation.configureWebBillingApp was removed.",
     # Issue 13: the new webhook bullets of DESIGN 4.9.
     "TYPE_REMOVED: SendTestWebhookInput was removed.",
     "TYPE_REMOVED: SendTestWebhookPayload was removed.",

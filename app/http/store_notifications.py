@@ -12,8 +12,10 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
 import anyio.to_thread
+import stripe
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
@@ -24,12 +26,13 @@ from app.http.unavailable import RETRY_AFTER_SECONDS, is_unavailable, outage
 from app.logging import log
 from app.observability import metrics
 from app.security.secret_box import SecretKeyMissing, SecretUnreadable
-from app.services.store_apps import app_store_config, store_app_by_path
-from app.services.store_notifications import receive
+from app.services.store_apps import app_store_config, store_app_by_path, web_billing_config
+from app.services.store_notifications import receive, receive_row, web_billing_inbox_row
 from app.settings import Settings
 from app.stores.app_store.verification import VerificationFailed, verify_notification
 
 MAX_SIGNED_PAYLOAD_CHARS = 200_000
+STRIPE_TOLERANCE_SECONDS = 300
 
 
 def _retry_later(reason: str) -> Response:
@@ -89,3 +92,65 @@ def app_store_notifications(
         return JSONResponse({"received": True})
 
     return endpoint
+
+
+def web_billing_notifications(
+    db: Database, settings: Settings, clock: Callable[[], datetime]
+) -> Callable[[Request], object]:
+    """Stripe webhooks, verified with Stripe's own library against the app's webhook
+    secrets (the newest and, during a rotation, the one before). Stripe's convention for
+    a signature that does not verify is 400; nothing is written then."""
+
+    async def endpoint(request: Request) -> Response:
+        store = Store.RC_BILLING
+        try:
+            async with db.read() as session:
+                app = await store_app_by_path(session, store, request.path_params["token"])
+        except Exception as error:
+            if not is_unavailable(error):
+                raise
+            outage.failed(error)
+            metrics.count_store_notification(store.value, "unavailable")
+            return _retry_later("Service unavailable")
+        if app is None:
+            return error_response(404, "No store app has this notification URL.", "NOT_FOUND")
+        try:
+            config = web_billing_config(app, settings)
+        except (SecretKeyMissing, SecretUnreadable):
+            log.error("store_app_secrets_unreadable", store_app_id=app.id)
+            return _retry_later("The store app's configuration cannot be read now.")
+        payload = await request.body()
+        event = verified_stripe_event(
+            payload, request.headers.get("stripe-signature", ""), config.webhook_secrets
+        )
+        if event is None:
+            metrics.count_store_notification(store.value, "refused")
+            log.warning("store_notification_refused", store=store.value, reason="stripe signature")
+            return error_response(400, "The Stripe-Signature does not verify.", "BAD_SIGNATURE")
+        try:
+            await receive_row(db, app, web_billing_inbox_row(app, event, clock()), clock())
+        except Exception as error:
+            if not is_unavailable(error):
+                raise
+            outage.failed(error)
+            metrics.count_store_notification(store.value, "unavailable")
+            return _retry_later("Service unavailable")
+        return JSONResponse({"received": True})
+
+    return endpoint
+
+
+def verified_stripe_event(payload: bytes, signature: str, secrets: tuple[str, ...]) -> dict[str, Any] | None:
+    """The event, if one of the secrets signed it within Stripe's 5-minute tolerance."""
+    for secret in secrets:
+        try:
+            event = stripe.Webhook.construct_event(
+                payload, signature, secret, tolerance=STRIPE_TOLERANCE_SECONDS
+            )
+        except stripe.SignatureVerificationError:
+            continue
+        except ValueError:  # not JSON, though signed
+            return None
+        data: dict[str, Any] = event.to_dict()
+        return data if data.get("id") else None
+    return None

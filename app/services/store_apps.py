@@ -20,7 +20,7 @@ from app.db.engine import Database
 from app.db.models import StoreApp, StoreNotification
 from app.domain.enums import Store
 from app.domain.errors import DomainError, DomainErrors, ErrorCode
-from app.security.secret_box import SecretBox, SecretKeyMissing
+from app.security.secret_box import SecretBox, SecretKeyMissing, SecretUnreadable
 from app.services.unit_of_work import in_transaction
 from app.settings import Settings
 from app.stores.app_store.config import (
@@ -109,6 +109,94 @@ def _app_store_problems(
         "key_id": request.key_id,
     }
     return config, ({"private_key": request.private_key} if request.private_key else {}), problems
+
+
+@dataclass(frozen=True, slots=True)
+class WebBillingAppRequest:
+    label: str
+    webhook_secret: str
+    stripe_api_key: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class WebBillingApp:
+    """What reading Stripe and verifying its webhooks needs, secrets opened."""
+
+    store_app_id: int
+    project_id: int
+    api_key: str | None
+    # The newest first; the one before stays valid until the next change (rotation).
+    webhook_secrets: tuple[str, ...]
+
+
+def _web_billing_problems(request: WebBillingAppRequest) -> list[DomainError]:
+    problems = []
+    if not 1 <= len(request.label.strip()) <= 200:
+        problems.append(
+            DomainError(ErrorCode.INVALID_INPUT, "The label is 1 to 200 characters.", ("input", "label"))
+        )
+    if not re.fullmatch(r"whsec_[A-Za-z0-9+/=_\-]{8,200}", request.webhook_secret):
+        problems.append(
+            DomainError(
+                ErrorCode.INVALID_INPUT,
+                "A Stripe webhook secret starts with whsec_.",
+                ("input", "webhookSecret"),
+            )
+        )
+    if request.stripe_api_key is not None and not re.fullmatch(
+        r"(sk|rk)_[A-Za-z0-9_]{8,200}", request.stripe_api_key
+    ):
+        problems.append(
+            DomainError(
+                ErrorCode.INVALID_INPUT,
+                "Use a Stripe secret (sk_) or restricted (rk_) key.",
+                ("input", "stripeApiKey"),
+            )
+        )
+    return problems
+
+
+async def configure_web_billing_app(
+    db: Database, settings: Settings, project_id: int, request: WebBillingAppRequest, now: datetime
+) -> StoreApp:
+    """Creates or replaces the project's Web Billing app of this label. A new webhook
+    secret keeps the previous one valid too, so Stripe's rotation loses no event."""
+    problems = _web_billing_problems(request)
+    if problems:
+        raise DomainErrors(problems)
+    box = secret_box(settings.secret_key)
+    if not box.available:
+        raise DomainError(
+            ErrorCode.STORE_NOT_CONFIGURED,
+            "The server has no SECRET_KEY, so it cannot keep the webhook secret: set SECRET_KEY first.",
+            ("input", "webhookSecret"),
+        )
+    label = request.label.strip()
+    async with db.read() as session:
+        existing = (
+            await session.exec(
+                select(StoreApp).where(
+                    StoreApp.project_id == project_id,
+                    StoreApp.store == Store.RC_BILLING,
+                    StoreApp.app_identifier == label,
+                )
+            )
+        ).first()
+    previous = box.open(existing.secrets).get("webhook_secrets", []) if existing and existing.secrets else []
+    secrets_ = [request.webhook_secret, *[s for s in previous[:1] if s != request.webhook_secret]]
+    sealed = box.seal({"stripe_api_key": request.stripe_api_key, "webhook_secrets": secrets_})
+    return await _upsert(db, project_id, Store.RC_BILLING, label, {}, sealed, now)
+
+
+def web_billing_config(app: StoreApp, settings: Settings) -> WebBillingApp:
+    assert app.id is not None
+    opened = secret_box(settings.secret_key).open(app.secrets)
+    return WebBillingApp(
+        store_app_id=app.id,
+        project_id=app.project_id,
+        api_key=opened.get("stripe_api_key") or settings.stripe_api_key,
+        webhook_secrets=tuple(opened.get("webhook_secrets") or ()),
+    )
 
 
 def _is_ec_private_key(pem: str) -> bool:
@@ -217,7 +305,16 @@ def app_store_config(app: StoreApp, settings: Settings) -> AppStoreApp:
     )
 
 
-def has_api_credentials(app: StoreApp) -> bool:
+def has_api_credentials(app: StoreApp, settings: Settings | None = None) -> bool:
+    """App Store: an API key is stored. Web Billing: a Stripe key, the app's own (sealed
+    with the webhook secret) or the server's STRIPE_API_KEY."""
+    if app.store is Store.RC_BILLING:
+        if settings is None:
+            return False
+        try:
+            return web_billing_config(app, settings).api_key is not None
+        except (SecretKeyMissing, SecretUnreadable):
+            return False
     return bool(app.secrets)
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import tuple_, update
@@ -22,11 +22,13 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.db.engine import Database, on_postgres
-from app.db.models import Customer, StoreApp, StoreNotification
+from app.db.models import Customer, Purchase, StoreApp, StoreNotification, StoreTransaction
 from app.domain.app_store import signed_at
 from app.domain.enums import Environment, NotificationStatus, Store
 from app.domain.errors import DomainError, DomainErrors
 from app.domain.prices import RateTable
+from app.domain.web_billing import environment as web_billing_environment
+from app.domain.web_billing import invoice_subscription
 from app.logging import log
 from app.observability import metrics
 from app.security.secret_box import SecretKeyMissing, SecretUnreadable
@@ -36,12 +38,19 @@ from app.services.app_store_purchases import (
     owner_app_user_id,
     stored_purchase,
 )
-from app.services.store_apps import app_store_config
+from app.services.store_apps import app_store_config, web_billing_config
 from app.services.unit_of_work import in_transaction
+from app.services.web_billing_purchases import (
+    ingest_web_billing_state,
+    read_state,
+    reader_for,
+    stored_web_purchase,
+)
 from app.settings import Settings
 from app.stores.app_store.api_client import AppStoreServerApi
 from app.stores.app_store.verification import VerificationFailed, VerifiedNotification
 from app.stores.base import StoreError
+from app.stores.web_billing_reader import NotAtStripe
 
 # Notification types that carry no purchase state to apply.
 NOTHING_TO_APPLY = {
@@ -88,11 +97,60 @@ def inbox_row(app: StoreApp, verified: VerifiedNotification, now: datetime) -> d
     }
 
 
+# Stripe events that change a purchase; the rest are kept as IGNORED.
+WEB_BILLING_EVENTS = (
+    "customer.subscription.",
+    "invoice.paid",
+    "invoice.payment_failed",
+    "charge.refunded",
+    "charge.dispute.",
+)
+
+
+def web_billing_inbox_row(app: StoreApp, event: dict[str, Any], now: datetime) -> dict[str, Any]:
+    """The inbox row of a verified Stripe event: which purchase it is about (a
+    subscription id, or `pi:<payment intent>` for a charge), not what it says."""
+    event_type = str(event.get("type") or "unknown")
+    obj = (event.get("data") or {}).get("object") or {}
+    key: str | None = None
+    if event_type.startswith("customer.subscription."):
+        key = obj.get("id")
+    elif event_type.startswith("invoice."):
+        key = invoice_subscription(obj)
+    elif event_type.startswith("charge."):
+        intent = obj.get("payment_intent")
+        key = f"pi:{intent}" if intent else None
+    relevant = key is not None and event_type.startswith(WEB_BILLING_EVENTS)
+    created = event.get("created")
+    return {
+        "project_id": app.project_id,
+        "store_app_id": app.id,
+        "store": Store.RC_BILLING.value,
+        "external_id": str(event["id"]),
+        "notification_type": event_type[:64],
+        "subtype": None,
+        "environment": web_billing_environment(event).value,
+        "purchase_key": str(key)[:255] if key else None,
+        "app_account_token": None,
+        "signed_at": datetime.fromtimestamp(int(created), tz=UTC) if created else now,
+        "received_at": now,
+        "payload": json.dumps({"type": event_type, "object_id": obj.get("id")}),
+        "status": (NotificationStatus.PENDING if relevant else NotificationStatus.IGNORED).value,
+        "attempts": 0,
+        "next_attempt_at": now,
+        "applied_at": None if relevant else now,
+    }
+
+
 async def receive(db: Database, app: StoreApp, verified: VerifiedNotification, now: datetime) -> bool:
-    """Writes the notification to the inbox; False when it was there already."""
+    """Writes an App Store notification to the inbox; False when it was there already."""
     if not verified.notification.get("notificationUUID"):
         raise VerificationFailed("a notification without notificationUUID")
-    row = inbox_row(app, verified, now)
+    return await receive_row(db, app, inbox_row(app, verified, now), now)
+
+
+async def receive_row(db: Database, app: StoreApp, row: dict[str, Any], now: datetime) -> bool:
+    """Writes one verified notification's row (unique per store app and store id)."""
 
     async def work(session: AsyncSession) -> bool:
         insert = postgresql_insert if on_postgres(session) else sqlite_insert
@@ -108,7 +166,7 @@ async def receive(db: Database, app: StoreApp, verified: VerifiedNotification, n
         return bool(result.rowcount)
 
     created = await in_transaction(db, work)
-    metrics.count_store_notification(Store.APP_STORE.value, "verified" if created else "repeated")
+    metrics.count_store_notification(app.store.value, "verified" if created else "repeated")
     return created
 
 
@@ -192,10 +250,14 @@ class InboxWorker:
     async def _apply(self, row: StoreNotification) -> None:
         now = self.clock()
         try:
-            status = await self._apply_app_store(row, now)
+            if row.store is Store.RC_BILLING:
+                status = await self._apply_web_billing(row, now)
+            else:
+                status = await self._apply_app_store(row, now)
         except (
             StoreError,
             VerificationFailed,
+            NotAtStripe,
             DomainError,
             DomainErrors,
             SecretKeyMissing,
@@ -244,6 +306,51 @@ class InboxWorker:
             return NotificationStatus.APPLIED
 
         return await in_transaction(self.db, work)
+
+    async def _apply_web_billing(self, row: StoreNotification, now: datetime) -> NotificationStatus:
+        """Stripe's events carry no order: whatever the event, read the purchase again."""
+        async with self.db.read() as session:
+            store_app = await session.get(StoreApp, row.store_app_id)
+            key = row.purchase_key or ""
+            if key.startswith("pi:"):
+                key = (
+                    await self._purchase_of_payment(session, row.project_id, key.removeprefix("pi:"))
+                    or key[3:]
+                )
+        if store_app is None:
+            return await self._finish(row, NotificationStatus.IGNORED, now, "the store app was deleted")
+        reader = reader_for(web_billing_config(store_app, self.settings), self.settings)
+        state = await read_state(reader, key)
+
+        async def work(session: AsyncSession) -> NotificationStatus:
+            purchase = await stored_web_purchase(session, row.project_id, state.purchase_key)
+            if purchase is not None:
+                app_user_id: str | None = await owner_app_user_id(session, purchase.customer_id)
+            else:
+                app_user_id = state.app_user_id  # set at checkout: the customer, at once
+            if app_user_id is None or not state.transactions:
+                await self._set(session, row, NotificationStatus.PARKED, now, None)
+                return NotificationStatus.PARKED
+            await ingest_web_billing_state(session, row.project_id, app_user_id, state, self.rates, now)
+            await self._set(session, row, NotificationStatus.APPLIED, now, None)
+            return NotificationStatus.APPLIED
+
+        return await in_transaction(self.db, work)
+
+    async def _purchase_of_payment(
+        self, session: AsyncSession, project_id: int, payment_intent: str
+    ) -> str | None:
+        return (
+            await session.exec(
+                select(Purchase.original_transaction_id)
+                .join(StoreTransaction, col(StoreTransaction.purchase_id) == col(Purchase.id))
+                .where(
+                    StoreTransaction.project_id == project_id,
+                    StoreTransaction.store_payment_id == payment_intent,
+                    Purchase.store == Store.RC_BILLING,
+                )
+            )
+        ).first()
 
     async def _customer_by_token(self, session: AsyncSession, row: StoreNotification) -> Customer | None:
         if not row.app_account_token:

@@ -25,6 +25,7 @@ from app.services.app_store_purchases import AppStoreState, ingest_app_store_sta
 from app.services.receipts import ReceiptResult
 from app.services.store_apps import app_store_config, project_store_apps
 from app.services.unit_of_work import in_transaction
+from app.services.web_billing_purchases import record_web_billing_purchase
 from app.settings import Settings
 from app.stores.app_store.api_client import AppStoreServerApi
 from app.stores.app_store.config import AppStoreApp
@@ -73,10 +74,22 @@ async def record_store_purchase(
     now: datetime,
 ) -> ReceiptResult:
     validate_app_user_id(request.app_user_id)
+    if request.store is Store.RC_BILLING:
+        stripe_id = request.stripe_id
+        if not stripe_id or len(stripe_id) > 255:
+            raise DomainError(
+                ErrorCode.INVALID_INPUT,
+                "Web Billing needs stripeId (sub_... or pi_...).",
+                ("input", "stripeId"),
+            )
+        return await record_web_billing_purchase(
+            db, settings, project_id, request.app_user_id, stripe_id, rates, now
+        )
     if request.store is not Store.APP_STORE:
         raise DomainError(
             ErrorCode.STORE_NOT_CONFIGURED,
-            f"recordStorePurchase verifies App Store purchases; {request.store.value} verification is not built yet.",
+            f"recordStorePurchase verifies App Store and Web Billing purchases; {request.store.value} "
+            "verification is not built yet.",
             ("input", "store"),
         )
     signed = request.signed_transaction

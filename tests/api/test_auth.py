@@ -169,6 +169,7 @@ CONFIGURATION = [
     "revokeApiKey",
     "setReceiptTrust",
     "configureAppStoreApp",
+    "configureWebBillingApp",
     "deleteStoreApp",
 ]
 
@@ -203,6 +204,7 @@ MUTATION_INPUTS = {
     "revokeApiKey": '{apiKeyId: "API_KEY_ID"}',
     "setReceiptTrust": "{receiptTrust: TRUST_SDK}",
     "configureAppStoreApp": '{bundleId: "com.example.other"}',
+    "configureWebBillingApp": '{label: "Stripe", webhookSecret: "whsec_0123456789abcdef"}',
     "deleteStoreApp": '{storeAppId: "STORE_APP_ID"}',
 }
 

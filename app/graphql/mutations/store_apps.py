@@ -53,6 +53,15 @@ class ConfigureAppStoreAppInput:
     private_key: str | None = None
 
 
+@strawberry.input
+class ConfigureWebBillingAppInput:
+    label: str = strawberry.field(description="Label shown for this app, e.g. the Stripe account name.")
+    stripe_api_key: str | None = strawberry.field(
+        default=None, description="Restricted Stripe key; default: the server's STRIPE_API_KEY."
+    )
+    webhook_secret: str = strawberry.field(description="Stripe webhook signing secret (whsec_...).")
+
+
 @strawberry.type
 class ConfigureStoreAppPayload:
     store_app: StoreAppType | None = None
@@ -96,6 +105,19 @@ class StoreAppMutations:
             private_key=input.private_key,
         )
         row = await store_apps.configure_app_store_app(ctx.db, ctx.settings, ctx.project_id, request, ctx.now)
+        return ConfigureStoreAppPayload(store_app=StoreAppType(row=row))
+
+    @mutation(roles=CONFIGURATION, description="Creates or replaces the project's Web Billing (Stripe) app.")
+    async def configure_web_billing_app(
+        self, info: Info, input: ConfigureWebBillingAppInput
+    ) -> ConfigureStoreAppPayload:
+        ctx = info.context
+        request = store_apps.WebBillingAppRequest(
+            label=input.label, webhook_secret=input.webhook_secret, stripe_api_key=input.stripe_api_key
+        )
+        row = await store_apps.configure_web_billing_app(
+            ctx.db, ctx.settings, ctx.project_id, request, ctx.now
+        )
         return ConfigureStoreAppPayload(store_app=StoreAppType(row=row))
 
     @mutation(roles=CONFIGURATION)

@@ -90,8 +90,8 @@ class StoreAppType(Node):
         description="Whether the service can ask the store's server API for the truth (App Store Server API key, "
         "Play service account, Stripe key)."
     )
-    def has_api_credentials(self) -> bool:
-        return has_api_credentials(self.row)
+    def has_api_credentials(self, info: Info) -> bool:
+        return has_api_credentials(self.row, info.context.settings)
 
     @strawberry.field
     def created_at(self) -> datetime:
