@@ -301,7 +301,8 @@ def now_ms() -> int:
 
 
 class FakeAppStoreServerApi(FakeServer):
-    """The App Store Server API's history and status endpoints, for one purchase.
+    """The App Store Server API's history (the whole Apple account's, every purchase) and
+    subscription status endpoints.
 
     Every request must carry the ES256 bearer token Apple requires (kid, iss,
     aud=appstoreconnect-v1, bid), signed with the key `public_key` belongs to."""
@@ -345,7 +346,8 @@ class FakeAppStoreServerApi(FakeServer):
         transaction_id = request.path.rsplit("/", 1)[-1]
         if transaction_id not in known:
             return 404, {"errorCode": 4040010, "errorMessage": "Transaction id not found."}
-        original = self.transactions[0]["originalTransactionId"]
+        asked = next(t for t in self.transactions if t["transactionId"] == transaction_id)
+        original = asked["originalTransactionId"]
         if request.path.startswith("/inApps/v2/history/"):
             # Two pages, so the client must follow `revision`.
             page = 1 if request.query.get("revision") == ["page-2"] else 0
@@ -359,8 +361,9 @@ class FakeAppStoreServerApi(FakeServer):
                 "environment": "Production",
             }
         if request.path.startswith("/inApps/v1/subscriptions/"):
+            latest = [t for t in self.transactions if t["originalTransactionId"] == original][-1]
             last = {"originalTransactionId": original, "status": 1,
-                    "signedTransactionInfo": self.pki.sign(self.transactions[-1])}  # fmt: skip
+                    "signedTransactionInfo": self.pki.sign(latest)}  # fmt: skip
             if self.renewal is not None:
                 last["signedRenewalInfo"] = self.pki.sign(self.renewal)
             return 200, {"data": [{"subscriptionGroupIdentifier": "group-1", "lastTransactions": [last]}],

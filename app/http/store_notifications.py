@@ -60,10 +60,10 @@ def app_store_notifications(
             signed_payload = body["signedPayload"]
             if not isinstance(signed_payload, str) or len(signed_payload) > MAX_SIGNED_PAYLOAD_CHARS:
                 raise ValueError("signedPayload")
-        except (ValueError, KeyError, TypeError, UnicodeDecodeError):
+        except (ValueError, KeyError, TypeError, UnicodeDecodeError, RecursionError):
             return error_response(400, 'The body must be {"signedPayload": "<JWS>"}.', "BAD_REQUEST")
         try:
-            config = app_store_config(app, settings)
+            config = app_store_config(app, settings, with_secrets=False)
             verified = await anyio.to_thread.run_sync(verify_notification, config, signed_payload)
         except VerificationFailed as error:
             metrics.count_store_notification(store.value, "unavailable" if error.retryable else "refused")

@@ -14,15 +14,14 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.db.engine import on_postgres
 from app.db.mapping import transaction_state as stored_state
-from app.db.models import AppUserId, Purchase, StoreNotification, StoreTransaction
+from app.db.models import AppUserId, Purchase, StoreTransaction
 from app.domain.app_store import RenewalState, renewal_state, signed_at, transaction_state, with_renewal
-from app.domain.enums import Environment, NotificationStatus, Store
+from app.domain.enums import Environment, Store
 from app.domain.periods import TransactionState, sort_transactions
 from app.domain.prices import RateTable
 from app.domain.receipt_validation import PostedReceipt
@@ -39,11 +38,17 @@ class AppStoreState:
     transactions: Sequence[Claims]
     renewal: Claims | None = None
     presented_offering_id: str | None = None
+    # The transaction the app reported, the one the offering it showed belongs to.
+    reported_transaction_id: str | None = None
 
     @property
     def original_transaction_id(self) -> str:
         first = self.transactions[0]
-        return str(first.get("originalTransactionId") or first["transactionId"])
+        return original_id_of(first)
+
+
+def original_id_of(claims: Claims) -> str:
+    return str(claims.get("originalTransactionId") or claims["transactionId"])
 
 
 async def stored_purchase(
@@ -73,6 +78,13 @@ def _newer_or_same(claims: Claims, stored: datetime | None) -> bool:
     return stored is None or signed_at(claims) >= stored
 
 
+def _held_since(row: StoreTransaction) -> datetime | None:
+    """How new the stored period is: the signedDate it came from, or, for a period no
+    signed data wrote (an import), its refund: data signed before a refund cannot
+    undo it."""
+    return row.store_signed_at or row.refunded_at
+
+
 async def ingest_app_store_state(
     session: AsyncSession,
     project_id: int,
@@ -96,9 +108,11 @@ async def ingest_app_store_state(
     posted: list[TransactionState] = []
     signed: dict[str, datetime] = {}
     for claims in state.transactions:
+        if original_id_of(claims) != state.original_transaction_id:
+            continue  # another purchase of the same Apple account
         txn = transaction_state(claims)
         row = rows.get(txn.transaction_id)
-        if row is not None and not _newer_or_same(claims, row.store_signed_at):
+        if row is not None and not _newer_or_same(claims, _held_since(row)):
             txn = stored_state(row, txn.original_transaction_id)  # older than what we hold
         else:
             signed[txn.transaction_id] = signed_at(claims)
@@ -108,6 +122,8 @@ async def ingest_app_store_state(
     if state.presented_offering_id:
         posted = [
             replace(t, presented_offering_id=t.presented_offering_id or state.presented_offering_id)
+            if t.transaction_id == state.reported_transaction_id
+            else t
             for t in posted
         ]
     held = [stored_state(r, state.original_transaction_id) for r in rows.values()]
@@ -156,19 +172,3 @@ async def _remember_signed_dates(
         row.store_signed_at = signed[row.transaction_id]
         session.add(row)
     await session.flush()
-
-
-async def release_parked(
-    session: AsyncSession, store_app_id: int, original_transaction_id: str, now: datetime
-) -> int:
-    """Notifications that waited for this purchase's owner: the worker applies them now."""
-    result = await session.exec(
-        update(StoreNotification)
-        .where(
-            col(StoreNotification.store_app_id) == store_app_id,
-            col(StoreNotification.purchase_key) == original_transaction_id,
-            col(StoreNotification.status) == NotificationStatus.PARKED,
-        )
-        .values(status=NotificationStatus.PENDING, next_attempt_at=now)
-    )
-    return int(result.rowcount or 0)

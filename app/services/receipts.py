@@ -44,6 +44,7 @@ from app.domain.receipts import (
 from app.domain.restore import RestoreOutcome, restore_outcome
 from app.domain.spending import price_paid
 from app.services.customers import get_or_create_customer, lock_customers, merge_customers
+from app.services.parked_notifications import release_parked
 from app.services.timeline import Timeline
 from app.services.transfers import move_purchases
 from app.services.unit_of_work import in_transaction
@@ -85,7 +86,10 @@ async def record_receipt(
     validate_receipt(receipt, moment)
 
     async def work(session: AsyncSession) -> ReceiptResult:
-        return await ReceiptIngestion(session, project_id, receipt, rates, moment).run()
+        result = await ReceiptIngestion(session, project_id, receipt, rates, moment).run()
+        for original_transaction_id in {t.original_transaction_id for t in receipt.transactions}:
+            await release_parked(session, project_id, receipt.store, original_transaction_id, moment)
+        return result
 
     return await in_transaction(db, work)
 

@@ -29,6 +29,7 @@ from app.stores.app_store.config import (
     decode_root_certificates,
     load_root_certificates,
 )
+from app.stores.app_store.verification import ConfigurationMissing
 
 # The URL path segment of each store's notifications (StoreApp.notificationPath).
 NOTIFICATION_SEGMENTS = {
@@ -291,18 +292,17 @@ async def store_app_by_path(session: AsyncSession, store: Store, path_token: str
     ).first()
 
 
-def app_store_config(app: StoreApp, settings: Settings) -> AppStoreApp:
-    """What verifying and reading this App Store app needs, secrets opened."""
+def app_store_config(app: StoreApp, settings: Settings, with_secrets: bool = True) -> AppStoreApp:
+    """What verifying (and, with its secrets, reading) this App Store app needs.
+
+    Verifying needs no secret: a notification still verifies when SECRET_KEY is lost."""
     assert app.id is not None
-    opened = secret_box(settings.secret_key).open(app.secrets) if app.secrets else {}
-    return app_from_config(
-        app.id,
-        app.project_id,
-        app.app_identifier,
-        json.loads(app.config),
-        opened,
-        default_apple_roots(settings.apple_root_certificates),
-    )
+    opened = secret_box(settings.secret_key).open(app.secrets) if app.secrets and with_secrets else {}
+    try:
+        roots = default_apple_roots(settings.apple_root_certificates)
+    except (OSError, ValueError) as error:
+        raise ConfigurationMissing("APPLE_ROOT_CERTIFICATES cannot be read") from error
+    return app_from_config(app.id, app.project_id, app.app_identifier, json.loads(app.config), opened, roots)
 
 
 def has_api_credentials(app: StoreApp, settings: Settings | None = None) -> bool:

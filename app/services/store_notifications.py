@@ -184,7 +184,8 @@ class InboxWorker:
     def lease(self) -> timedelta:
         """How long a claimed row is this worker's: the store calls applying it may take,
         plus a margin. A worker that died lets its row go after that."""
-        seconds = 2 * self.settings.store_timeout_seconds + self.settings.webhook_lease_margin_seconds
+        # Paging Apple's history and two OCSP checks (30 s each at most, in Apple's library).
+        seconds = 3 * self.settings.store_timeout_seconds + self.settings.webhook_lease_margin_seconds
         return timedelta(seconds=seconds)
 
     async def run_once(self) -> int:
@@ -281,14 +282,20 @@ class InboxWorker:
         transaction: dict[str, Any] = content["transaction"]
         state = AppStoreState(Environment(row.environment), [transaction], content.get("renewal"))
         if app.credentials is not None:
-            # The whole truth rather than one notification's view of it.
-            history = await self.apple_api.purchase_history(
-                app, state.environment, str(transaction["transactionId"])
-            )
-            if history.transactions:
-                state = AppStoreState(
-                    state.environment, history.transactions, history.renewal or state.renewal
+            # The whole truth rather than one notification's view of it. If Apple's API
+            # does not answer, the notification's own signed data still applies: the
+            # signedDate guards keep it from undoing anything newer.
+            try:
+                history = await self.apple_api.purchase_history(
+                    app, state.environment, str(transaction["transactionId"]), state.original_transaction_id
                 )
+            except StoreError as error:
+                log.warning("app_store_api_unavailable", notification_id=row.id, error=error.describe()[:200])
+            else:
+                if history.transactions:
+                    state = AppStoreState(
+                        state.environment, history.transactions, history.renewal or state.renewal
+                    )
 
         async def work(session: AsyncSession) -> NotificationStatus:
             purchase = await stored_purchase(session, row.project_id, state.original_transaction_id)

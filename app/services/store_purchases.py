@@ -21,7 +21,8 @@ from app.domain.errors import DomainError, ErrorCode
 from app.domain.identity import validate_app_user_id
 from app.domain.prices import RateTable
 from app.security.secret_box import SecretKeyMissing, SecretUnreadable
-from app.services.app_store_purchases import AppStoreState, ingest_app_store_state, release_parked
+from app.services.app_store_purchases import AppStoreState, ingest_app_store_state, original_id_of
+from app.services.parked_notifications import release_parked
 from app.services.receipts import ReceiptResult
 from app.services.store_apps import app_store_config, project_store_apps
 from app.services.unit_of_work import in_transaction
@@ -29,7 +30,12 @@ from app.services.web_billing_purchases import record_web_billing_purchase
 from app.settings import Settings
 from app.stores.app_store.api_client import AppStoreServerApi
 from app.stores.app_store.config import AppStoreApp
-from app.stores.app_store.verification import VerificationFailed, unverified_claims, verify_transaction
+from app.stores.app_store.verification import (
+    ConfigurationMissing,
+    VerificationFailed,
+    unverified_claims,
+    verify_transaction,
+)
 from app.stores.base import StoreError
 
 # A StoreKit 2 JWS with its three certificates is about 4 KB.
@@ -95,6 +101,12 @@ async def record_store_purchase(
     signed = request.signed_transaction
     if not signed:
         raise DomainError(ErrorCode.INVALID_INPUT, "The App Store needs signedTransaction.", FIELD)
+    if request.presented_offering_id is not None and len(request.presented_offering_id) > 255:
+        raise DomainError(
+            ErrorCode.INVALID_INPUT,
+            "presentedOfferingIdentifier is at most 255 characters.",
+            ("input", "presentedOfferingIdentifier"),
+        )
     if len(signed) > MAX_SIGNED_TRANSACTION_CHARS:
         raise DomainError(
             ErrorCode.TOO_LARGE, "signedTransaction is too long to be a StoreKit transaction.", FIELD
@@ -102,24 +114,34 @@ async def record_store_purchase(
     app = await _app_for(db, settings, project_id, signed)
     try:
         environment, claims = await anyio.to_thread.run_sync(verify_transaction, app, signed)
+    except ConfigurationMissing as error:
+        raise DomainError(
+            ErrorCode.STORE_NOT_CONFIGURED, f"The App Store app cannot verify: {error.reason}."
+        ) from error
     except VerificationFailed as error:
         raise (store_error(error) if error.retryable else verification_failed(error.reason)) from error
-    state = AppStoreState(environment, [claims], presented_offering_id=request.presented_offering_id)
+    reported = str(claims["transactionId"])
+    state = AppStoreState(
+        environment,
+        [claims],
+        presented_offering_id=request.presented_offering_id,
+        reported_transaction_id=reported,
+    )
     if app.credentials is not None:
         try:
-            history = await apple_api.purchase_history(app, environment, str(claims["transactionId"]))
+            history = await apple_api.purchase_history(app, environment, reported, original_id_of(claims))
         except VerificationFailed as error:
             raise (store_error(error) if error.retryable else verification_failed(error.reason)) from error
         except StoreError as error:
             raise store_error(error) from error
         if history.transactions:
             state = AppStoreState(
-                environment, history.transactions, history.renewal, request.presented_offering_id
+                environment, history.transactions, history.renewal, request.presented_offering_id, reported
             )
 
     async def work(session: AsyncSession) -> ReceiptResult:
         result = await ingest_app_store_state(session, project_id, request.app_user_id, state, rates, now)
-        await release_parked(session, app.store_app_id, state.original_transaction_id, now)
+        await release_parked(session, project_id, Store.APP_STORE, state.original_transaction_id, now)
         return result
 
     return await in_transaction(db, work)

@@ -20,7 +20,7 @@ from app.domain.prices import RateTable
 from app.domain.receipt_validation import PostedReceipt, StoreRefs
 from app.domain.web_billing import environment, payment_period, product_identifier, subscription_periods
 from app.security.secret_box import SecretKeyMissing, SecretUnreadable
-from app.services.app_store_purchases import release_parked
+from app.services.parked_notifications import release_parked
 from app.services.receipts import ReceiptIngestion, ReceiptResult
 from app.services.store_apps import WebBillingApp, project_store_apps, web_billing_config
 from app.services.unit_of_work import in_transaction
@@ -164,8 +164,7 @@ async def record_web_billing_purchase(
                 FIELD,
             )
         result = await ingest_web_billing_state(session, project_id, app_user_id, state, rates, now)
-        assert app_row.id is not None
-        await release_parked(session, app_row.id, state.purchase_key, now)
+        await release_parked(session, project_id, Store.RC_BILLING, state.purchase_key, now)
         return result
 
     return await in_transaction(db, work)

@@ -84,9 +84,12 @@ class AppStoreServerApi:
             raise StoreError(Store.APP_STORE, "the App Store Server API answered no JSON", 200) from error
 
     async def purchase_history(
-        self, app: AppStoreApp, environment: Environment, transaction_id: str
+        self, app: AppStoreApp, environment: Environment, transaction_id: str, original_transaction_id: str
     ) -> PurchaseHistory:
         """Every transaction of the transaction's purchase, verified, and its renewal info.
+
+        Apple's history is the whole Apple account's (every product): only the periods of
+        this one purchase (its original transaction id) are kept.
 
         Verification is CPU work plus, with online checks, OCSP calls: a thread does it.
         """
@@ -107,12 +110,17 @@ class AppStoreServerApi:
                 verified_env, claims = verify_transaction(app, item)
                 if verified_env is not environment:
                     raise VerificationFailed("signed for another environment")
-                transactions.append(claims)
-            originals = {t.get("originalTransactionId") for t in transactions}
+                if (
+                    str(claims.get("originalTransactionId") or claims.get("transactionId"))
+                    == original_transaction_id
+                ):
+                    transactions.append(claims)
             renewal = None
             for group in statuses.get("data") or []:
                 for last in group.get("lastTransactions") or []:
-                    if last.get("originalTransactionId") in originals and last.get("signedRenewalInfo"):
+                    if last.get("originalTransactionId") == original_transaction_id and last.get(
+                        "signedRenewalInfo"
+                    ):
                         renewal = verify_renewal_info(app, last["signedRenewalInfo"], environment)
             return PurchaseHistory(transactions, renewal)
 

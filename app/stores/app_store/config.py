@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +19,7 @@ class ApiCredentials:
 
     issuer_id: str
     key_id: str
-    private_key: str  # the .p8 file's PEM text
+    private_key: str = field(repr=False)  # the .p8 file's PEM text
 
 
 @dataclass(frozen=True, slots=True)

@@ -44,6 +44,14 @@ class VerificationFailed(Exception):
         self.retryable = retryable
 
 
+class ConfigurationMissing(VerificationFailed):
+    """This server or app cannot verify yet (no app Apple ID, no root certificates): not
+    the data's fault, so a notification is answered 503 and Apple retries."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason, retryable=True)
+
+
 @dataclass(frozen=True, slots=True)
 class VerifiedNotification:
     environment: Environment
@@ -75,9 +83,9 @@ def verifier_for(app: AppStoreApp, environment: Environment) -> SignedDataVerifi
             _verifiers.move_to_end(key)
             return verifier
     if environment is Environment.PRODUCTION and app.app_apple_id is None:
-        raise VerificationFailed("production data needs the app's Apple ID (appAppleId) configured")
+        raise ConfigurationMissing("production data needs the app's Apple ID (appAppleId) configured")
     if not app.root_certificates:
-        raise VerificationFailed("no Apple root certificates are configured")
+        raise ConfigurationMissing("no Apple root certificates are configured")
     verifier = SignedDataVerifier(
         list(app.root_certificates),
         app.online_checks,
@@ -137,6 +145,11 @@ def verify_notification(app: AppStoreApp, signed_payload: str) -> VerifiedNotifi
     scope = claims.get("data") or claims.get("summary") or claims.get("appData") or {}
     if not isinstance(scope, dict):
         raise VerificationFailed("not an App Store notification")
+    token = claims.get("externalPurchaseToken")
+    if not scope and isinstance(token, dict):
+        # As the library decides it: a sandbox token's id starts with SANDBOX.
+        sandbox = str(token.get("externalPurchaseId") or "").startswith("SANDBOX")
+        scope = {"environment": "Sandbox" if sandbox else "Production"}
     environment = _environment(scope)
     try:
         verifier_for(app, environment).verify_and_decode_notification(signed_payload)
