@@ -115,10 +115,54 @@ def _jwt_claims(assertion: str) -> dict[str, Any]:
 
 
 class FakeGooglePlay(FakeServer):
+    """Google's refund and cancel calls (POST) and, for reading the truth, what a test put
+    in `subscriptions` (by token), `products` (by token), `orders` (by order id): GET
+    subscriptionsv2, products and orders:batchGet; acknowledgements are recorded."""
+
     SUBSCRIPTION = re.compile(
         r"^/androidpublisher/v3/applications/([^/]+)/purchases/subscriptionsv2/tokens/([^/]+):(revoke|cancel)$"
     )
     ORDER = re.compile(r"^/androidpublisher/v3/applications/([^/]+)/orders/([^/]+):refund$")
+    READ_SUBSCRIPTION = re.compile(
+        r"^/androidpublisher/v3/applications/([^/]+)/purchases/subscriptionsv2/tokens/([^/:]+)$"
+    )
+    READ_PRODUCT = re.compile(
+        r"^/androidpublisher/v3/applications/([^/]+)/purchases/products/([^/]+)/tokens/([^/:]+)$"
+    )
+    ACKNOWLEDGE = re.compile(
+        r"^/androidpublisher/v3/applications/([^/]+)/purchases/(subscriptions|products)/([^/]+)/tokens/([^/]+):acknowledge$"
+    )
+    BATCH_ORDERS = re.compile(r"^/androidpublisher/v3/applications/([^/]+)/orders:batchGet$")
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        self.package = "com.example.app"
+        self.subscriptions: dict[str, dict[str, Any]] = {}
+        self.products: dict[str, dict[str, Any]] = {}
+        self.orders: dict[str, dict[str, Any]] = {}
+        self.acknowledged: list[str] = []
+
+    def _read(self, request: Request) -> tuple[int, Any]:
+        from urllib.parse import unquote
+
+        if match := self.READ_SUBSCRIPTION.match(request.path):
+            found = (
+                self.subscriptions.get(unquote(match.group(2)))
+                if unquote(match.group(1)) == self.package
+                else None
+            )
+            return (200, found) if found else (404, self.error(404))
+        if match := self.READ_PRODUCT.match(request.path):
+            found = (
+                self.products.get(unquote(match.group(3)))
+                if unquote(match.group(1)) == self.package
+                else None
+            )
+            return (200, found) if found else (404, self.error(404))
+        if self.BATCH_ORDERS.match(request.path):
+            ids = request.query.get("orderIds", [])
+            return 200, {"orders": [self.orders[i] for i in ids if i in self.orders]}
+        return 404, self.error(404)
 
     def service_account(self) -> dict[str, str]:
         key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
@@ -152,8 +196,15 @@ class FakeGooglePlay(FakeServer):
                 if ok
                 else (400, {"error": "invalid_grant"})
             )
-        if request.method != "POST" or request.headers.get("authorization") != f"Bearer {ACCESS_TOKEN}":
+        if request.headers.get("authorization") != f"Bearer {ACCESS_TOKEN}":
             return 401, self.error(401)
+        if request.method == "GET":
+            return self._read(request)
+        if request.method != "POST":
+            return 401, self.error(401)
+        if match := self.ACKNOWLEDGE.match(request.path):
+            self.acknowledged.append(match.group(4))
+            return 200, {}
         if match := self.SUBSCRIPTION.match(request.path):
             expected = (
                 {"revocationContext": {"fullRefund": {}}}

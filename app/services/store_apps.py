@@ -6,7 +6,7 @@ import base64
 import json
 import re
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
 from typing import Any
@@ -99,9 +99,9 @@ def _app_store_problems(
         len(request.private_key) > MAX_SECRET_CHARS or not _is_ec_private_key(request.private_key)
     ):
         refuse("privateKey", "The private key must be the .p8 file's PEM text (an EC P-256 key).")
-    for field, value in (("issuerId", request.issuer_id), ("keyId", request.key_id)):
+    for name, value in (("issuerId", request.issuer_id), ("keyId", request.key_id)):
         if value is not None and not re.fullmatch(r"[A-Za-z0-9\-]{1,64}", value):
-            refuse(field, f"{field} is letters, digits and hyphens.")
+            refuse(name, f"{name} is letters, digits and hyphens.")
     config = {
         "app_apple_id": request.app_apple_id,
         "root_certificates": roots,
@@ -197,6 +197,116 @@ def web_billing_config(app: StoreApp, settings: Settings) -> WebBillingApp:
         project_id=app.project_id,
         api_key=opened.get("stripe_api_key") or settings.stripe_api_key,
         webhook_secrets=tuple(opened.get("webhook_secrets") or ()),
+    )
+
+
+PACKAGE_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*(\.[A-Za-z][A-Za-z0-9_]*)+$")
+EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,190}$")
+
+
+@dataclass(frozen=True, slots=True)
+class PlayStoreAppRequest:
+    package_name: str
+    push_service_account_email: str
+    service_account_json: str | None = None
+    push_audience: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PlayStoreApp:
+    """What reading the Play Developer API and verifying Pub/Sub pushes needs."""
+
+    store_app_id: int
+    project_id: int
+    package_name: str
+    service_account: dict[str, Any] | None = field(repr=False)
+    push_audience: str | None
+    push_service_account_email: str
+
+
+def _play_problems(request: PlayStoreAppRequest) -> tuple[dict[str, Any] | None, list[DomainError]]:
+    problems: list[DomainError] = []
+    if len(request.package_name) > 255 or not PACKAGE_NAME.match(request.package_name):
+        problems.append(
+            DomainError(ErrorCode.INVALID_INPUT, "Not an Android package name.", ("input", "packageName"))
+        )
+    if not EMAIL.match(request.push_service_account_email):
+        problems.append(
+            DomainError(
+                ErrorCode.INVALID_INPUT, "Not an email address.", ("input", "pushServiceAccountEmail")
+            )
+        )
+    if request.push_audience is not None and not 1 <= len(request.push_audience) <= 500:
+        problems.append(
+            DomainError(
+                ErrorCode.INVALID_INPUT, "The audience is 1 to 500 characters.", ("input", "pushAudience")
+            )
+        )
+    account = None
+    if request.service_account_json is not None:
+        try:
+            account = (
+                json.loads(request.service_account_json)
+                if len(request.service_account_json) <= MAX_SECRET_CHARS
+                else None
+            )
+        except ValueError:
+            account = None
+        if not isinstance(account, dict) or not {"client_email", "private_key", "token_uri"} <= set(account):
+            problems.append(
+                DomainError(
+                    ErrorCode.INVALID_INPUT,
+                    "A service account JSON key has client_email, private_key and token_uri.",
+                    ("input", "serviceAccountJson"),
+                )
+            )
+            account = None
+    return account, problems
+
+
+async def configure_play_store_app(
+    db: Database, settings: Settings, project_id: int, request: PlayStoreAppRequest, now: datetime
+) -> StoreApp:
+    """Creates or replaces the project's Play Store app of this package name."""
+    account, problems = _play_problems(request)
+    if problems:
+        raise DomainErrors(problems)
+    sealed = None
+    if account is not None:
+        try:
+            sealed = secret_box(settings.secret_key).seal({"service_account": account})
+        except SecretKeyMissing as error:
+            raise DomainError(
+                ErrorCode.STORE_NOT_CONFIGURED,
+                "The server has no SECRET_KEY, so it cannot keep a service account key: set SECRET_KEY first.",
+                ("input", "serviceAccountJson"),
+            ) from error
+    config = {
+        "push_audience": request.push_audience,
+        "push_service_account_email": request.push_service_account_email,
+    }
+    return await _upsert(db, project_id, Store.PLAY_STORE, request.package_name, config, sealed, now)
+
+
+def play_store_config(app: StoreApp, settings: Settings, with_secrets: bool = True) -> PlayStoreApp:
+    assert app.id is not None
+    from app.stores.google_play import load_service_account
+
+    config = json.loads(app.config)
+    account = (
+        secret_box(settings.secret_key).open(app.secrets).get("service_account")
+        if app.secrets and with_secrets
+        else None
+    )
+    if account is None and with_secrets and settings.google_play_service_account:
+        account = load_service_account(settings.google_play_service_account)
+    return PlayStoreApp(
+        store_app_id=app.id,
+        project_id=app.project_id,
+        package_name=app.app_identifier,
+        service_account=account,
+        push_audience=config.get("push_audience"),
+        push_service_account_email=str(config.get("push_service_account_email") or ""),
     )
 
 
@@ -308,6 +418,8 @@ def app_store_config(app: StoreApp, settings: Settings, with_secrets: bool = Tru
 def has_api_credentials(app: StoreApp, settings: Settings | None = None) -> bool:
     """App Store: an API key is stored. Web Billing: a Stripe key, the app's own (sealed
     with the webhook secret) or the server's STRIPE_API_KEY."""
+    if app.store is Store.PLAY_STORE:
+        return bool(app.secrets) or bool(settings and settings.google_play_service_account)
     if app.store is Store.RC_BILLING:
         if settings is None:
             return False

@@ -23,6 +23,7 @@ from app.domain.prices import RateTable
 from app.security.secret_box import SecretKeyMissing, SecretUnreadable
 from app.services.app_store_purchases import AppStoreState, ingest_app_store_state, original_id_of
 from app.services.parked_notifications import release_parked
+from app.services.play_purchases import record_play_purchase
 from app.services.receipts import ReceiptResult
 from app.services.store_apps import app_store_config, project_store_apps
 from app.services.unit_of_work import in_transaction
@@ -91,11 +92,15 @@ async def record_store_purchase(
         return await record_web_billing_purchase(
             db, settings, project_id, request.app_user_id, stripe_id, rates, now
         )
+    if request.store is Store.PLAY_STORE:
+        return await record_play_purchase(
+            db, settings, project_id, request.app_user_id, request.purchase_token or "", request.product_id,
+            request.package_name, rates, now,
+        )  # fmt: skip
     if request.store is not Store.APP_STORE:
         raise DomainError(
             ErrorCode.STORE_NOT_CONFIGURED,
-            f"recordStorePurchase verifies App Store and Web Billing purchases; {request.store.value} "
-            "verification is not built yet.",
+            f"recordStorePurchase verifies App Store, Play Store and Web Billing purchases, not {request.store.value}.",
             ("input", "store"),
         )
     signed = request.signed_transaction

@@ -99,8 +99,63 @@ class GooglePlayAdapter(StoreAdapter):
         if response.status_code >= 300:
             raise StoreError(self.store, _error_message(response), response.status_code)
 
+    # -- reading the truth (DESIGN 4.10) -------------------------------------------------
+
+    async def subscription(self, package_name: str, purchase_token: str) -> dict[str, Any]:
+        """purchases.subscriptionsv2.get: the subscription the token names."""
+        return await self._get(
+            f"{self._package(package_name)}/purchases/subscriptionsv2/tokens/{quote(purchase_token, safe='')}"
+        )
+
+    async def orders(self, package_name: str, order_ids: list[str]) -> list[dict[str, Any]]:
+        """orders.batchget: the orders (periods) of a purchase."""
+        answer = await self._get(
+            f"{self._package(package_name)}/orders:batchGet",
+            params=httpx.QueryParams([("orderIds", i) for i in order_ids]),
+        )
+        return list(answer.get("orders") or [])
+
+    async def product(self, package_name: str, product_id: str, purchase_token: str) -> dict[str, Any]:
+        """purchases.products.get: a one-time purchase."""
+        return await self._get(
+            f"{self._package(package_name)}/purchases/products/{quote(product_id, safe='')}/tokens/{quote(purchase_token, safe='')}"
+        )
+
+    async def acknowledge(
+        self, package_name: str, product_id: str, purchase_token: str, subscription: bool
+    ) -> None:
+        """Google refunds a purchase not acknowledged within three days: acknowledge it."""
+        kind = "subscriptions" if subscription else "products"
+        url = f"{self._package(package_name)}/purchases/{kind}/{quote(product_id, safe='')}/tokens/{quote(purchase_token, safe='')}:acknowledge"
+        await self._post(url, {})
+
+    def _package(self, package_name: str) -> str:
+        return f"{self.api_base}/androidpublisher/v3/applications/{quote(package_name, safe='')}"
+
+    async def _get(self, url: str, params: httpx.QueryParams | None = None) -> dict[str, Any]:
+        headers = {"Authorization": f"Bearer {await self._token()}", "Accept": "application/json"}
+        try:
+            response = await self.client.get(url, params=params, headers=headers)
+        except httpx.TimeoutException as exc:
+            raise StoreError(self.store, "the request timed out") from exc
+        except httpx.HTTPError as exc:
+            raise StoreError(self.store, f"the request failed: {type(exc).__name__}") from exc
+        if response.status_code in (404, 410):
+            raise NotAtGoogle(_error_message(response))
+        if response.status_code >= 300:
+            raise StoreError(self.store, _error_message(response), response.status_code)
+        try:
+            body = response.json()
+        except ValueError as exc:
+            raise StoreError(self.store, "Google answered no JSON", response.status_code) from exc
+        return body if isinstance(body, dict) else {}
+
     async def close(self) -> None:
         await self.client.aclose()
+
+
+class NotAtGoogle(Exception):
+    """Google does not know this purchase token (or it expired long ago)."""
 
 
 def _error_message(response: httpx.Response) -> str:

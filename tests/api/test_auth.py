@@ -169,6 +169,7 @@ CONFIGURATION = [
     "revokeApiKey",
     "setReceiptTrust",
     "configureAppStoreApp",
+    "configurePlayStoreApp",
     "configureWebBillingApp",
     "deleteStoreApp",
 ]
@@ -204,6 +205,7 @@ MUTATION_INPUTS = {
     "revokeApiKey": '{apiKeyId: "API_KEY_ID"}',
     "setReceiptTrust": "{receiptTrust: TRUST_SDK}",
     "configureAppStoreApp": '{bundleId: "com.example.other"}',
+    "configurePlayStoreApp": '{packageName: "com.example.other", pushServiceAccountEmail: "push@example.com"}',
     "configureWebBillingApp": '{label: "Stripe", webhookSecret: "whsec_0123456789abcdef"}',
     "deleteStoreApp": '{storeAppId: "STORE_APP_ID"}',
 }

@@ -113,6 +113,7 @@ EXPECTED = {
             "deleteWebhookEndpoint",
             "setReceiptTrust",
             "configureAppStoreApp",
+            "configurePlayStoreApp",
             "configureWebBillingApp",
             "deleteStoreApp",
         ],

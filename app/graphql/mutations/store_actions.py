@@ -11,6 +11,7 @@ from app.graphql.permissions import SUPPORT_ACTIONS
 from app.graphql.types.customer import CustomerType
 from app.graphql.types.purchase import PurchaseType
 from app.services import store_actions
+from app.services.project_stores import adapters_for_project
 
 REASON = "Why; kept on the event and in the audit trail."
 
@@ -54,7 +55,7 @@ class StoreActionMutations:
         ctx = info.context
         purchase = await store_actions.refund_purchase(
             ctx.db,
-            ctx.stores,
+            await adapters_for_project(ctx.db, ctx.settings, ctx.stores, ctx.project_id),
             project_id=ctx.project_id,
             purchase_id=_purchase_id(input.purchase_id),
             **acting(info, input.reason),
@@ -69,7 +70,7 @@ class StoreActionMutations:
         ctx = info.context
         purchase = await store_actions.cancel_subscription(
             ctx.db,
-            ctx.stores,
+            await adapters_for_project(ctx.db, ctx.settings, ctx.stores, ctx.project_id),
             project_id=ctx.project_id,
             purchase_id=_purchase_id(input.purchase_id),
             **acting(info, input.reason),

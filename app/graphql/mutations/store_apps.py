@@ -54,6 +54,23 @@ class ConfigureAppStoreAppInput:
 
 
 @strawberry.input
+class ConfigurePlayStoreAppInput:
+    package_name: str
+    service_account_json: str | None = strawberry.field(
+        default=None,
+        description="Service account JSON key with access to the Play Developer API; default: the server's "
+        "GOOGLE_PLAY_SERVICE_ACCOUNT.",
+    )
+    push_audience: str | None = strawberry.field(
+        default=None,
+        description="Audience of the Pub/Sub push subscription's OIDC token; default: the full notification URL.",
+    )
+    push_service_account_email: str = strawberry.field(
+        description="Service account email the Pub/Sub push subscription signs its OIDC token as."
+    )
+
+
+@strawberry.input
 class ConfigureWebBillingAppInput:
     label: str = strawberry.field(description="Label shown for this app, e.g. the Stripe account name.")
     stripe_api_key: str | None = strawberry.field(
@@ -105,6 +122,25 @@ class StoreAppMutations:
             private_key=input.private_key,
         )
         row = await store_apps.configure_app_store_app(ctx.db, ctx.settings, ctx.project_id, request, ctx.now)
+        return ConfigureStoreAppPayload(store_app=StoreAppType(row=row))
+
+    @mutation(
+        roles=CONFIGURATION,
+        description="Creates or replaces the project's Play Store app (one per package name).",
+    )
+    async def configure_play_store_app(
+        self, info: Info, input: ConfigurePlayStoreAppInput
+    ) -> ConfigureStoreAppPayload:
+        ctx = info.context
+        request = store_apps.PlayStoreAppRequest(
+            package_name=input.package_name,
+            push_service_account_email=input.push_service_account_email,
+            service_account_json=input.service_account_json,
+            push_audience=input.push_audience,
+        )
+        row = await store_apps.configure_play_store_app(
+            ctx.db, ctx.settings, ctx.project_id, request, ctx.now
+        )
         return ConfigureStoreAppPayload(store_app=StoreAppType(row=row))
 
     @mutation(roles=CONFIGURATION, description="Creates or replaces the project's Web Billing (Stripe) app.")

@@ -15,6 +15,7 @@ from app.graphql.types.common import GrantDuration
 from app.graphql.types.customer import CustomerType, NoteType
 from app.graphql.types.purchase import PurchaseType
 from app.services import attributes, deletion, grants, notes, offerings, transfers, virtual_currency
+from app.services.project_stores import adapters_for_project
 
 REASON = "Why; kept on the event and in the audit trail."
 
@@ -278,6 +279,11 @@ class SupportMutations:
     async def delete_customer(self, info: Info, input: DeleteCustomerInput) -> DeleteCustomerPayload:
         ctx = info.context
         ids = await deletion.delete_customer(
-            ctx.db, ctx.stores, ctx.project_id, input.app_user_id, ctx.principal.key_name, ctx.now
+            ctx.db,
+            await adapters_for_project(ctx.db, ctx.settings, ctx.stores, ctx.project_id),
+            ctx.project_id,
+            input.app_user_id,
+            ctx.principal.key_name,
+            ctx.now,
         )
         return DeleteCustomerPayload(deleted_app_user_ids=ids)
