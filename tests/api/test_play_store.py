@@ -159,11 +159,8 @@ async def test_cancel_grace_refund_and_pause_follow_google(play: Play) -> None:
     play.google.subscriptions["tok-1"]["subscriptionState"] = "SUBSCRIPTION_STATE_IN_GRACE_PERIOD"
     line["expiryTime"] = iso(T0 + timedelta(days=44))
     await play.purchase()
-    assert (await play.history())[-3:] == [
-        "RESUBSCRIBED",
-        "HAD_BILLING_ISSUE",
-        "CANCELLED_BILLING_ERROR",
-    ] or sorted((await play.history())[-3:]) == [
+    # Renewal is back on, and the charge failed: a billing issue, access through the grace period.
+    assert sorted((await play.history())[-3:]) == [
         "CANCELLED_BILLING_ERROR",
         "HAD_BILLING_ISSUE",
         "RESUBSCRIBED",
