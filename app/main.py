@@ -30,7 +30,11 @@ from app.http.rate_limit import CODE as RATE_LIMITED
 from app.http.rate_limit import MESSAGE as RATE_LIMITED_MESSAGE
 from app.http.rate_limit import RateLimited, RateLimiter
 from app.http.responses import error_response
-from app.http.store_notifications import app_store_notifications, web_billing_notifications
+from app.http.store_notifications import (
+    app_store_notifications,
+    play_store_notifications,
+    web_billing_notifications,
+)
 from app.http.unavailable import CODE as UNAVAILABLE
 from app.http.unavailable import MESSAGE as UNAVAILABLE_MESSAGE
 from app.http.unavailable import RETRY_AFTER_SECONDS, Unavailable
@@ -137,6 +141,11 @@ def create_app(
         Route(
             f"{STORE_ROUTES_PREFIX}app-store/{{token}}",
             app_store_notifications(db, settings, clock),  # type: ignore[arg-type]
+            methods=["POST"],
+        ),
+        Route(
+            f"{STORE_ROUTES_PREFIX}play-store/{{token}}",
+            play_store_notifications(db, settings, clock),  # type: ignore[arg-type]
             methods=["POST"],
         ),
         Route(

@@ -42,6 +42,8 @@ class Settings(BaseSettings):
     stripe_api_key: str | None = None
     stripe_api_base: str = "https://api.stripe.com"
     store_timeout_seconds: float = 20.0
+    # Where Google publishes the certificates of its OIDC tokens (Pub/Sub push).
+    google_oidc_certs_url: str = "https://www.googleapis.com/oauth2/v1/certs"
 
     # Store truth (DESIGN 4.10). SECRET_KEY encrypts store credentials at rest; without
     # it, store apps can hold no credentials.

@@ -141,6 +141,46 @@ class FakeGooglePlay(FakeServer):
         self.products: dict[str, dict[str, Any]] = {}
         self.orders: dict[str, dict[str, Any]] = {}
         self.acknowledged: list[str] = []
+        # Google's OIDC signing key for Pub/Sub push tokens, served at /oauth2/v1/certs.
+        self.oidc_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        self.oidc_kid = "fake-oidc-kid"
+
+    @property
+    def certs_url(self) -> str:
+        return f"{self.url}/oauth2/v1/certs"
+
+    def _oidc_certificate(self) -> str:
+        from datetime import UTC, datetime, timedelta
+
+        from cryptography import x509
+        from cryptography.hazmat.primitives import hashes
+        from cryptography.x509.oid import NameOID
+
+        name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "fake google oidc")])
+        certificate = (
+            x509.CertificateBuilder().subject_name(name).issuer_name(name)
+            .public_key(self.oidc_key.public_key()).serial_number(1)
+            .not_valid_before(datetime.now(UTC) - timedelta(days=1))
+            .not_valid_after(datetime.now(UTC) + timedelta(days=1))
+            .sign(self.oidc_key, hashes.SHA256())
+        )  # fmt: skip
+        return certificate.public_bytes(serialization.Encoding.PEM).decode()
+
+    def push_token(self, audience: str, email: str, key: Any = None, **claims: Any) -> str:
+        """An OIDC token as Pub/Sub signs it for an authenticated push subscription."""
+        import time
+
+        from google.auth import crypt
+        from google.auth import jwt as google_jwt
+
+        pem = (key or self.oidc_key).private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
+        now = int(time.time())
+        payload = {"aud": audience, "iss": "https://accounts.google.com", "email": email, "email_verified": True,
+                   "sub": "1234", "azp": "1234", "iat": now, "exp": now + 3600} | claims  # fmt: skip
+        signer = crypt.RSASigner.from_string(pem, self.oidc_kid)
+        return google_jwt.encode(signer, payload).decode()
 
     def _read(self, request: Request) -> tuple[int, Any]:
         from urllib.parse import unquote
@@ -180,6 +220,8 @@ class FakeGooglePlay(FakeServer):
         }
 
     def handle(self, request: Request) -> tuple[int, Any]:
+        if request.path == "/oauth2/v1/certs":
+            return 200, {self.oidc_kid: self._oidc_certificate()}
         if request.path == "/token":
             form = request.form()
             claims = _jwt_claims(form["assertion"][0])

@@ -9,6 +9,8 @@ it is the inbox worker's, so the store gets its answer within milliseconds.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import json
 from collections.abc import Callable
 from datetime import datetime
@@ -26,10 +28,11 @@ from app.http.unavailable import RETRY_AFTER_SECONDS, is_unavailable, outage
 from app.logging import log
 from app.observability import metrics
 from app.security.secret_box import SecretKeyMissing, SecretUnreadable
-from app.services.store_apps import app_store_config, store_app_by_path, web_billing_config
-from app.services.store_notifications import receive, receive_row, web_billing_inbox_row
+from app.services.store_apps import app_store_config, play_store_config, store_app_by_path, web_billing_config
+from app.services.store_notifications import play_inbox_row, receive, receive_row, web_billing_inbox_row
 from app.settings import Settings
 from app.stores.app_store.verification import VerificationFailed, verify_notification
+from app.stores.google_push import CertificatesUnavailable, GoogleCertificates, PushRefused, verify_push_token
 
 MAX_SIGNED_PAYLOAD_CHARS = 200_000
 STRIPE_TOLERANCE_SECONDS = 300
@@ -154,3 +157,65 @@ def verified_stripe_event(payload: bytes, signature: str, secrets: tuple[str, ..
         data: dict[str, Any] = event.to_dict()
         return data if data.get("id") else None
     return None
+
+
+def play_store_notifications(
+    db: Database, settings: Settings, clock: Callable[[], datetime]
+) -> Callable[[Request], object]:
+    """Google Play real-time developer notifications through a Pub/Sub push subscription
+    with authentication: the push's OIDC token is verified (Google's signature, the
+    audience, the issuer, the configured service account's verified email), the package
+    name must be the app's, and the message is kept once per Pub/Sub message id."""
+    certificates = GoogleCertificates(settings.google_oidc_certs_url, settings.store_timeout_seconds)
+
+    async def endpoint(request: Request) -> Response:
+        store = Store.PLAY_STORE
+        try:
+            async with db.read() as session:
+                app = await store_app_by_path(session, store, request.path_params["token"])
+        except Exception as error:
+            if not is_unavailable(error):
+                raise
+            outage.failed(error)
+            metrics.count_store_notification(store.value, "unavailable")
+            return _retry_later("Service unavailable")
+        if app is None:
+            return error_response(404, "No store app has this notification URL.", "NOT_FOUND")
+        config = play_store_config(app, settings, with_secrets=False)
+        audience = config.push_audience or str(request.url.replace(query=""))
+        try:
+            await verify_push_token(
+                request.headers.get("authorization"),
+                certificates,
+                audience,
+                config.push_service_account_email,
+            )
+        except PushRefused as error:
+            metrics.count_store_notification(store.value, "refused")
+            log.warning("store_notification_refused", store=store.value, reason=str(error))
+            return error_response(401, "The push's OIDC token does not verify.", "UNAUTHENTICATED")
+        except CertificatesUnavailable:
+            metrics.count_store_notification(store.value, "unavailable")
+            return _retry_later("Google's certificates could not be fetched; try again.")
+        try:
+            message = json.loads(await request.body())["message"]
+            message_id = str(message["messageId"])
+            notification = json.loads(base64.b64decode(message["data"]))
+            if not isinstance(notification, dict):
+                raise ValueError("notification")
+        except (ValueError, KeyError, TypeError, UnicodeDecodeError, RecursionError, binascii.Error):
+            return error_response(400, "Not a Pub/Sub push of a developer notification.", "BAD_REQUEST")
+        if notification.get("packageName") != config.package_name:
+            log.warning("store_notification_refused", store=store.value, reason="another package")
+            return error_response(400, "The notification is for another package.", "BAD_REQUEST")
+        try:
+            await receive_row(db, app, play_inbox_row(app, message_id, notification, clock()), clock())
+        except Exception as error:
+            if not is_unavailable(error):
+                raise
+            outage.failed(error)
+            metrics.count_store_notification(store.value, "unavailable")
+            return _retry_later("Service unavailable")
+        return JSONResponse({"received": True})
+
+    return endpoint

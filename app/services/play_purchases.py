@@ -174,7 +174,8 @@ async def record_play_purchase(
 
     async def work(session: AsyncSession) -> ReceiptResult:
         result = await ingest_play_state(session, project_id, app_user_id, state, rates, now)
-        await release_parked(session, project_id, Store.PLAY_STORE, state.purchase_key, now)
+        # Notifications are kept by purchase token (all Google tells before the lookup).
+        await release_parked(session, project_id, Store.PLAY_STORE, token, now)
         return result
 
     return await in_transaction(db, work)

@@ -38,7 +38,8 @@ from app.services.app_store_purchases import (
     owner_app_user_id,
     stored_purchase,
 )
-from app.services.store_apps import app_store_config, web_billing_config
+from app.services.play_purchases import PlayState, client_for, ingest_play_state, read_play_state
+from app.services.store_apps import app_store_config, play_store_config, web_billing_config
 from app.services.unit_of_work import in_transaction
 from app.services.web_billing_purchases import (
     ingest_web_billing_state,
@@ -50,6 +51,7 @@ from app.settings import Settings
 from app.stores.app_store.api_client import AppStoreServerApi
 from app.stores.app_store.verification import VerificationFailed, VerifiedNotification
 from app.stores.base import StoreError
+from app.stores.google_play import NotAtGoogle
 from app.stores.web_billing_reader import NotAtStripe
 
 # Notification types that carry no purchase state to apply.
@@ -135,6 +137,53 @@ def web_billing_inbox_row(app: StoreApp, event: dict[str, Any], now: datetime) -
         "signed_at": datetime.fromtimestamp(int(created), tz=UTC) if created else now,
         "received_at": now,
         "payload": json.dumps({"type": event_type, "object_id": obj.get("id")}),
+        "status": (NotificationStatus.PENDING if relevant else NotificationStatus.IGNORED).value,
+        "attempts": 0,
+        "next_attempt_at": now,
+        "applied_at": None if relevant else now,
+    }
+
+
+def play_inbox_row(
+    app: StoreApp, message_id: str, notification: dict[str, Any], now: datetime
+) -> dict[str, Any]:
+    """The inbox row of a verified real-time developer notification: which purchase token
+    it is about; what it says is re-read from Google when it is applied."""
+    kind, token, product = "test", None, None
+    if isinstance(notification.get("subscriptionNotification"), dict):
+        item = notification["subscriptionNotification"]
+        kind, token, product = (
+            f"subscription:{item.get('notificationType')}",
+            item.get("purchaseToken"),
+            item.get("subscriptionId"),
+        )
+    elif isinstance(notification.get("oneTimeProductNotification"), dict):
+        item = notification["oneTimeProductNotification"]
+        kind, token, product = (
+            f"one_time:{item.get('notificationType')}",
+            item.get("purchaseToken"),
+            item.get("sku"),
+        )
+    elif isinstance(notification.get("voidedPurchaseNotification"), dict):
+        item = notification["voidedPurchaseNotification"]
+        kind, token = f"voided:{item.get('productType')}", item.get("purchaseToken")
+    event_time = notification.get("eventTimeMillis")
+    relevant = isinstance(token, str) and bool(token)
+    return {
+        "project_id": app.project_id,
+        "store_app_id": app.id,
+        "store": Store.PLAY_STORE.value,
+        "external_id": message_id[:255],
+        "notification_type": kind[:64],
+        "subtype": None,
+        "environment": Environment.PRODUCTION.value,  # Google's answer decides when applied
+        "purchase_key": str(token)[:255] if relevant else None,
+        "app_account_token": None,
+        "signed_at": datetime.fromtimestamp(int(str(event_time)) / 1000, tz=UTC)
+        if str(event_time or "").isdigit()
+        else now,
+        "received_at": now,
+        "payload": json.dumps({"kind": kind, "product_id": product}),
         "status": (NotificationStatus.PENDING if relevant else NotificationStatus.IGNORED).value,
         "attempts": 0,
         "next_attempt_at": now,
@@ -253,12 +302,15 @@ class InboxWorker:
         try:
             if row.store is Store.RC_BILLING:
                 status = await self._apply_web_billing(row, now)
+            elif row.store is Store.PLAY_STORE:
+                status = await self._apply_play(row, now)
             else:
                 status = await self._apply_app_store(row, now)
         except (
             StoreError,
             VerificationFailed,
             NotAtStripe,
+            NotAtGoogle,
             DomainError,
             DomainErrors,
             SecretKeyMissing,
@@ -343,6 +395,54 @@ class InboxWorker:
             return NotificationStatus.APPLIED
 
         return await in_transaction(self.db, work)
+
+    async def _apply_play(self, row: StoreNotification, now: datetime) -> NotificationStatus:
+        """Whatever the notification's type, read the purchase from Google again."""
+        async with self.db.read() as session:
+            store_app = await session.get(StoreApp, row.store_app_id)
+        if store_app is None:
+            return await self._finish(row, NotificationStatus.IGNORED, now, "the store app was deleted")
+        app = play_store_config(store_app, self.settings)
+        token = row.purchase_key or ""
+        product = json.loads(row.payload).get("product_id")
+        state = await read_play_state(client_for(app, self.settings), app.package_name, token, product)
+
+        async def work(session: AsyncSession) -> NotificationStatus:
+            owner = await self._play_owner(session, row.project_id, state)
+            if owner is None or not state.transactions:
+                await self._set(session, row, NotificationStatus.PARKED, now, None)
+                return NotificationStatus.PARKED
+            await ingest_play_state(session, row.project_id, owner, state, self.rates, now)
+            await self._set(session, row, NotificationStatus.APPLIED, now, None)
+            return NotificationStatus.APPLIED
+
+        return await in_transaction(self.db, work)
+
+    async def _play_owner(self, session: AsyncSession, project_id: int, state: PlayState) -> str | None:
+        """Who the purchase belongs to: its owner; for an upgrade or re-signup, the owner of
+        the purchase it replaced (linkedPurchaseToken); else the id the app set at checkout."""
+        purchase = (
+            await session.exec(
+                select(Purchase).where(
+                    Purchase.project_id == project_id,
+                    Purchase.store == Store.PLAY_STORE,
+                    Purchase.original_transaction_id == state.purchase_key,
+                )
+            )
+        ).first()
+        if purchase is None and state.linked_purchase_token:
+            purchase = (
+                await session.exec(
+                    select(Purchase).where(
+                        Purchase.project_id == project_id,
+                        Purchase.store == Store.PLAY_STORE,
+                        Purchase.store_purchase_token == state.linked_purchase_token,
+                    )
+                )
+            ).first()
+        if purchase is not None:
+            return await owner_app_user_id(session, purchase.customer_id)
+        return state.obfuscated_account_id
 
     async def _purchase_of_payment(
         self, session: AsyncSession, project_id: int, payment_intent: str

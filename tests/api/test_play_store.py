@@ -2,19 +2,30 @@
 with a purchase token, looked up in a fake Google on loopback with a real service-account
 token exchange (google-auth), as subscriptionsv2, orders and products answer."""
 
+import base64
 import json
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import httpx
 import pytest
+from cryptography.hazmat.primitives.asymmetric import rsa
+from sqlmodel import select
 
 from app.db.engine import Database
+from app.db.models import StoreNotification
+from app.domain.enums import NotificationStatus
 from app.main import create_app
+from app.services.rates import rate_table
+from app.services.store_notifications import InboxWorker
+from app.stores.registry import StoreAdapters
 from tests.conftest import ApiClient, Clock, make_settings, new_api_client
 from tests.fake_stores import FakeGooglePlay
 
 PACKAGE = "com.example.app"
+AUDIENCE = "https://api.example.com/rtdn"
+PUSH_EMAIL = "push@example.iam.gserviceaccount.com"
 T0 = datetime.now(UTC).replace(microsecond=0) - timedelta(days=20)
 USER = "play-user"
 PURCHASE = """mutation($token: String!, $product: String, $user: String!) {
@@ -57,8 +68,29 @@ def subscription(latest_order: str, expiry: datetime, **changes: Any) -> dict[st
 
 
 class Play:
-    def __init__(self, api: ApiClient, google: FakeGooglePlay, clock: Clock) -> None:
-        self.api, self.google, self.clock = api, google, clock
+    def __init__(
+        self, api: ApiClient, google: FakeGooglePlay, clock: Clock, worker: InboxWorker, path: str
+    ) -> None:
+        self.api, self.google, self.clock, self.worker, self.path = api, google, clock, worker, path
+
+    async def push(self, notification: dict[str, Any], message_id: str, token: str | None = None,
+                   package: str = PACKAGE) -> httpx.Response:  # fmt: skip
+        body = {"packageName": package, "eventTimeMillis": str(int(datetime.now(UTC).timestamp() * 1000)),
+                "version": "1.0"} | notification  # fmt: skip
+        push = {"message": {"data": base64.b64encode(json.dumps(body).encode()).decode(), "messageId": message_id,
+                            "publishTime": iso(datetime.now(UTC))},
+                "subscription": "projects/p/subscriptions/rtdn"}  # fmt: skip
+        bearer = token or self.google.push_token(AUDIENCE, PUSH_EMAIL)
+        return await self.api.http.post(self.path, json=push, headers={"Authorization": f"Bearer {bearer}"})
+
+    async def apply(self) -> None:
+        while await self.worker.run_once():
+            pass
+
+    async def inbox(self) -> list[StoreNotification]:
+        async with self.api.db.read() as session:
+            statement = select(StoreNotification).where(StoreNotification.project_id == self.api.project_id)
+            return list((await session.exec(statement.order_by(StoreNotification.id))).all())
 
     async def purchase(
         self, token: str = "tok-1", product: str | None = None, user: str = USER
@@ -87,7 +119,10 @@ async def play(
     db: Database, database_urls: dict[str, str], backend: str, clock: Clock, google_fake: FakeGooglePlay
 ) -> AsyncIterator[Play]:
     settings = make_settings(
-        database_urls[backend], google_play_api_base=google_fake.url, store_timeout_seconds=2
+        database_urls[backend],
+        google_play_api_base=google_fake.url,
+        google_oidc_certs_url=google_fake.certs_url,
+        store_timeout_seconds=2,
     )
     api = await new_api_client(db, create_app(settings, db, clock))
     await api.gql(
@@ -98,14 +133,18 @@ async def play(
     )
     data = await api.gql(
         "mutation($sa: String!, $pkg: String!) { configurePlayStoreApp(input: {packageName: $pkg, "
-        'pushServiceAccountEmail: "push@example.iam.gserviceaccount.com", serviceAccountJson: $sa}) '
+        'pushServiceAccountEmail: "push@example.iam.gserviceaccount.com", serviceAccountJson: $sa, '
+        'pushAudience: "https://api.example.com/rtdn"}) '
         "{ storeApp { notificationPath hasApiCredentials } userErrors { code field } } }",
         {"sa": json.dumps(google_fake.service_account()), "pkg": PACKAGE},
     )
     assert data["configurePlayStoreApp"]["userErrors"] == []
     assert data["configurePlayStoreApp"]["storeApp"]["hasApiCredentials"] is True
+    worker = InboxWorker(db, settings, StoreAdapters().app_store_api, rate_table(settings), clock)
     try:
-        yield Play(api, google_fake, clock)
+        yield Play(
+            api, google_fake, clock, worker, data["configurePlayStoreApp"]["storeApp"]["notificationPath"]
+        )
     finally:
         await api.http.aclose()
 
@@ -201,3 +240,60 @@ async def test_a_test_purchase_is_sandbox_and_a_one_time_product_is_one_order(pl
         ("MADE_PURCHASE", {"amount": "1.49", "currency": "EUR"})
     ]
     assert "tok-coins" in play.google.acknowledged
+
+
+def subscription_notification(kind: int, token: str = "tok-1") -> dict[str, Any]:
+    return {"subscriptionNotification": {"version": "1.0", "notificationType": kind, "purchaseToken": token,
+                                         "subscriptionId": "play_monthly"}}  # fmt: skip
+
+
+async def test_real_time_notifications_re_read_the_purchase(play: Play) -> None:
+    trial_then_paid(play.google)
+    # PURCHASED arrives before the app reports the token: kept until then.
+    assert (await play.push(subscription_notification(4), "m-1")).status_code == 200
+    await play.apply()
+    assert [r.status for r in await play.inbox()] == [NotificationStatus.PARKED]
+    await play.purchase()
+    await play.apply()
+    assert [r.status for r in await play.inbox()] == [NotificationStatus.APPLIED]
+    assert await play.history() == ["STARTED_TRIAL", "CONVERTED_FROM_TRIAL"]
+
+    # CANCELED: whatever the type says, Google's current state is what is applied.
+    play.google.subscriptions["tok-1"]["lineItems"][0]["autoRenewingPlan"] = {"autoRenewEnabled": False}
+    play.google.subscriptions["tok-1"]["canceledStateContext"] = {"userInitiatedCancellation": {}}
+    assert (await play.push(subscription_notification(3), "m-2")).status_code == 200
+    assert (await play.push(subscription_notification(3), "m-2")).status_code == 200  # Pub/Sub redelivery
+    await play.apply()
+    assert (await play.history())[-1] == "OPTED_OUT_OF_RENEWAL"
+    assert len(await play.inbox()) == 2
+
+    # An upgrade: a new token, linked to the old one, is the same customer's.
+    play.google.orders["GPA.2"] = order("GPA.2", datetime.now(UTC) - timedelta(days=1), 30, 8, 990000000)
+    play.google.subscriptions["tok-2"] = subscription("GPA.2", datetime.now(UTC) + timedelta(days=29),
+                                                      linkedPurchaseToken="tok-1")  # fmt: skip
+    assert (await play.push(subscription_notification(4, token="tok-2"), "m-3")).status_code == 200
+    await play.apply()
+    assert [r.status for r in await play.inbox()][-1] is NotificationStatus.APPLIED
+    assert len((await play.state())["purchases"]) == 2
+
+
+async def test_a_push_google_did_not_sign_for_this_app_is_refused(play: Play) -> None:
+    trial_then_paid(play.google)
+    other_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    for token in (
+        play.google.push_token("https://attacker.example/rtdn", PUSH_EMAIL),
+        play.google.push_token(AUDIENCE, "someone@else.iam.gserviceaccount.com"),
+        play.google.push_token(AUDIENCE, PUSH_EMAIL, email_verified=False),
+        play.google.push_token(AUDIENCE, PUSH_EMAIL, iss="https://evil.example"),
+        play.google.push_token(AUDIENCE, PUSH_EMAIL, key=other_key),
+        play.google.push_token(AUDIENCE, PUSH_EMAIL, exp=1_000_000, iat=999_000),
+        "not-a-jwt",
+    ):
+        response = await play.push(subscription_notification(2), "m-x", token=token)
+        assert response.status_code == 401, token[:30]
+    assert (await play.push(subscription_notification(2), "m-y", package="com.other.app")).status_code == 400
+    assert await play.inbox() == []
+    # A token issued a few seconds "in the future" by Google's clock still verifies.
+    skewed = play.google.push_token(AUDIENCE, PUSH_EMAIL, iat=int(datetime.now(UTC).timestamp()) + 20)
+    assert (await play.push({"testNotification": {"version": "1.0"}}, "m-t", token=skewed)).status_code == 200
+    assert [r.status for r in await play.inbox()] == [NotificationStatus.IGNORED]
