@@ -6,7 +6,8 @@
 - the customer page through HTTP (one customer, notes, 20 events), requests per second;
 - webhook delivery: events per second from one dispatcher to a fast local receiver;
 - App Store notifications: verified and written to the inbox per second through HTTP,
-  and applied (renewals) per second by the inbox worker (bench/store_notifications.py);
+  and applied (renewals) per second by the inbox worker; the same for Google Play RTDN
+  pushes against a fake Google on loopback (bench/store_notifications.py);
 - a probe query's p50/p99 alone and while 4 clients send the expensive-validation
   document (bench/abuse.py; SQLite, a real server process).
 
@@ -45,7 +46,7 @@ from app.services.webhooks import create_endpoint
 from app.settings import Settings
 from app.webhooks.dispatcher import Dispatcher
 from bench.abuse import bench_probe_under_abuse
-from bench.store_notifications import bench_app_store_notifications
+from bench.store_notifications import bench_app_store_notifications, bench_play_notifications
 from tests.receiver import Receiver
 
 SECONDS = float(os.environ.get("BENCH_SECONDS", "5"))
@@ -165,6 +166,7 @@ async def run_backend(name: str, url: str) -> dict[str, Any]:
         results |= await bench_customer_page(db, url, viewer.secret, "page-user")
         results |= await bench_webhooks(db, project.id)
         results |= await bench_app_store_notifications(db, url, project.id, SECONDS)
+        results |= await bench_play_notifications(db, url, project.id, SECONDS)
         del admin
         return results
     finally:
