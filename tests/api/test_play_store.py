@@ -297,3 +297,30 @@ async def test_a_push_google_did_not_sign_for_this_app_is_refused(play: Play) ->
     skewed = play.google.push_token(AUDIENCE, PUSH_EMAIL, iat=int(datetime.now(UTC).timestamp()) + 20)
     assert (await play.push({"testNotification": {"version": "1.0"}}, "m-t", token=skewed)).status_code == 200
     assert [r.status for r in await play.inbox()] == [NotificationStatus.IGNORED]
+
+
+async def test_a_deferred_product_change_a_pause_and_a_voided_purchase(play: Play) -> None:
+    trial_then_paid(play.google)
+    await play.purchase()
+    line = play.google.subscriptions["tok-1"]["lineItems"][0]
+
+    line["deferredItemReplacement"] = {"productId": "play_yearly"}
+    await play.purchase()
+    assert (await play.history())[-1] == "CHANGED_RENEWAL_PREFERENCE"
+
+    del line["deferredItemReplacement"]
+    resume = datetime.now(UTC) + timedelta(days=40)
+    play.google.subscriptions["tok-1"] |= {"subscriptionState": "SUBSCRIPTION_STATE_PAUSED",
+                                           "pausedStateContext": {"autoResumeTime": iso(resume)}}  # fmt: skip
+    await play.purchase()
+    assert "PAUSED" in (await play.history())
+
+    # voidedPurchaseNotification: Google refunded the order; the re-read shows it.
+    play.google.subscriptions["tok-1"]["subscriptionState"] = "SUBSCRIPTION_STATE_EXPIRED"
+    play.google.orders["GPA.1..0"] |= {"state": "REFUNDED",
+                                       "orderHistory": {"refundEvent": {"eventTime": iso(datetime.now(UTC))}}}  # fmt: skip
+    voided = {"voidedPurchaseNotification": {"purchaseToken": "tok-1", "orderId": "GPA.1..0", "productType": 1,
+                                             "refundType": 1}}  # fmt: skip
+    assert (await play.push(voided, "m-v")).status_code == 200
+    await play.apply()
+    assert (await play.history())[-1] == "REFUNDED"
