@@ -65,13 +65,17 @@ async def stored_purchase(
 
 
 async def owner_app_user_id(session: AsyncSession, customer_id: int) -> str:
-    return (
+    """The customer's original App User ID (any of its ids finds it; the original first)."""
+    found = (
         await session.exec(
             select(AppUserId.app_user_id)
             .where(AppUserId.customer_id == customer_id)
             .order_by(col(AppUserId.is_original).desc(), col(AppUserId.id))
+            .limit(1)
         )
-    ).one()
+    ).first()
+    assert found is not None  # every customer has its original App User ID
+    return found
 
 
 def _newer_or_same(claims: Claims, stored: datetime | None) -> bool:

@@ -22,7 +22,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.db.engine import Database, on_postgres
-from app.db.models import Customer, Purchase, StoreApp, StoreNotification, StoreTransaction
+from app.db.models import AppUserId, Customer, Purchase, StoreApp, StoreNotification, StoreTransaction
 from app.domain.app_store import signed_at
 from app.domain.enums import Environment, NotificationStatus, Store
 from app.domain.errors import DomainError, DomainErrors
@@ -464,9 +464,11 @@ class InboxWorker:
             return None
         return (
             await session.exec(
-                select(Customer).where(
-                    Customer.project_id == row.project_id,
-                    Customer.app_account_token == row.app_account_token.lower(),
+                select(Customer)
+                .join(AppUserId, col(AppUserId.customer_id) == col(Customer.id))
+                .where(
+                    AppUserId.project_id == row.project_id,
+                    AppUserId.app_account_token == row.app_account_token.lower(),
                 )
             )
         ).first()

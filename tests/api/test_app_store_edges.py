@@ -231,3 +231,28 @@ async def test_the_worker_reads_the_history_and_falls_back_when_apple_is_down(
     await with_api.apply_inbox()
     assert (await with_api.history(USER))[-1] == "REFUNDED"
     assert [r.status for r in await inbox(with_api)] == [NotificationStatus.APPLIED] * 2
+
+
+async def test_an_account_token_still_reaches_the_customer_after_a_merge(apple: AppStoreProject) -> None:
+    sdk = await apple.api.key(ApiKeyRole.SDK)
+    anonymous = "$RCAnonymousID:0123456789abcdef0123456789abcdef"
+    opened = await apple.api.gql(
+        "mutation($id: String!) { recordAppOpen(input: {appUserId: $id}) { customer { appAccountToken } } }",
+        {"id": anonymous},
+        key=sdk,
+    )
+    token = opened["recordAppOpen"]["customer"]["appAccountToken"]
+    await apple.api.gql(
+        'mutation($a: String!) { identifyCustomer(input: {appUserId: $a, newAppUserId: "known-user"}) '
+        "{ userErrors { code } } }",
+        {"a": anonymous},
+        key=sdk,
+    )
+    apple.clock.set(T0 + timedelta(minutes=1))
+    response = await apple.notify(
+        "SUBSCRIBED", subtype="INITIAL_BUY", transaction=paid("o-1", T0, appAccountToken=token)
+    )
+    assert response.status_code == 200
+    await apple.apply_inbox()
+    assert [r.status for r in await inbox(apple)] == [NotificationStatus.APPLIED]
+    assert "STARTED_SUBSCRIPTION" in await apple.history("known-user")  # (with its CREATED_ALIAS)

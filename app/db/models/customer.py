@@ -17,7 +17,6 @@ class Customer(Base, table=True):
         # The customer list: most recently seen first, keyset on (last_seen_at, id).
         sa.Index("ix_customer_project_last_seen", "project_id", "last_seen_at", "id"),
         sa.Index("ix_customer_project_country", "project_id", "country"),
-        sa.Index("uq_customer_app_account_token", "project_id", "app_account_token", unique=True),
     )
     project_id: int = _fk("project.id", index=False)
     first_seen_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
@@ -26,16 +25,16 @@ class Customer(Base, table=True):
     last_seen_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     country: str | None = Field(default=None, sa_type=sa.String(2))
     offering_override_id: int | None = _fk("offering.id", ondelete="SET NULL", nullable=True)
-    # The UUID the app sets as StoreKit's appAccountToken, so a store notification of a
-    # purchase the app has not reported yet still finds its customer (DESIGN 4.10).
-    app_account_token: str = Field(default_factory=lambda: str(uuid4()), sa_type=sa.String(36))
 
 
 class AppUserId(Base, table=True):
     """One App User ID of a customer: the original one or an alias."""
 
     __tablename__ = "app_user_id"
-    __table_args__ = (sa.UniqueConstraint("project_id", "app_user_id"),)
+    __table_args__ = (
+        sa.UniqueConstraint("project_id", "app_user_id"),
+        sa.Index("uq_app_user_id_account_token", "project_id", "app_account_token", unique=True),
+    )
     project_id: int = _fk("project.id", index=False)
     customer_id: int = _fk("customer.id")
     app_user_id: str = Field(sa_type=sa.String(100))
@@ -43,6 +42,15 @@ class AppUserId(Base, table=True):
     is_original: bool = Field(default=False)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     last_seen_at: datetime | None = _ts()
+    # The UUID the app sets as StoreKit's appAccountToken, so a store notification of a
+    # purchase the app has not reported yet still finds its customer (DESIGN 4.10). Kept
+    # per App User ID, so it survives when two customers merge.
+    app_account_token: str = Field(
+        default_factory=lambda: str(uuid4()),
+        sa_type=sa.String(36),
+        # Also for Core inserts (INSERT ... ON CONFLICT), which skip the model's factory.
+        sa_column_kwargs={"default": lambda: str(uuid4())},
+    )
 
 
 class Note(Base, table=True):

@@ -144,8 +144,9 @@ class CustomerType(Node):
         description="The UUID to set as StoreKit's appAccountToken when this customer buys: App Store "
         "notifications of a purchase the app has not reported yet then reach this customer."
     )
-    def app_account_token(self) -> str:
-        return self.row.app_account_token
+    async def app_account_token(self, info: Info) -> str:
+        ids = await self._app_user_ids(info)
+        return next((row.app_account_token for row in ids if row.is_original), ids[0].app_account_token)
 
     @strawberry.field(description="Every App User ID of the customer except the original one.")
     async def aliases(self, info: Info) -> list[Alias]:

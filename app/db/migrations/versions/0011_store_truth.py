@@ -1,4 +1,4 @@
-"""store truth: receipt trust, store apps, the store-notification inbox, account tokens
+"""store truth: receipt trust, store apps, the store-notification inbox, account tokens per App User ID
 
 Revision ID: 0011
 Revises: 0009
@@ -33,19 +33,24 @@ def upgrade() -> None:
     with op.batch_alter_table("store_transaction", schema=None) as batch_op:
         batch_op.add_column(sa.Column("store_signed_at", UTCDateTime(), nullable=True))
 
-    # Every existing customer gets its own token before the column becomes required.
-    with op.batch_alter_table("customer", schema=None) as batch_op:
+    # Every existing App User ID gets its own token before the column becomes required
+    # (random UUIDs: made here, one statement per batch of ids).
+    with op.batch_alter_table("app_user_id", schema=None) as batch_op:
         batch_op.add_column(sa.Column("app_account_token", sa.String(length=36), nullable=True))
     connection = op.get_bind()
-    customer = sa.table("customer", sa.column("id", ID), sa.column("app_account_token", sa.String))
-    for (customer_id,) in connection.execute(sa.select(customer.c.id)).all():
+    ids = sa.table("app_user_id", sa.column("id", ID), sa.column("app_account_token", sa.String))
+    rows = [row_id for (row_id,) in connection.execute(sa.select(ids.c.id)).all()]
+    if rows:
         connection.execute(
-            customer.update().where(customer.c.id == customer_id).values(app_account_token=str(uuid.uuid4()))
+            ids.update()
+            .where(ids.c.id == sa.bindparam("row_id"))
+            .values(app_account_token=sa.bindparam("token")),
+            [{"row_id": row_id, "token": str(uuid.uuid4())} for row_id in rows],
         )
-    with op.batch_alter_table("customer", schema=None) as batch_op:
+    with op.batch_alter_table("app_user_id", schema=None) as batch_op:
         batch_op.alter_column("app_account_token", existing_type=sa.String(length=36), nullable=False)
         batch_op.create_index(
-            "uq_customer_app_account_token", ["project_id", "app_account_token"], unique=True
+            "uq_app_user_id_account_token", ["project_id", "app_account_token"], unique=True
         )
 
     op.create_table(
@@ -97,8 +102,8 @@ def downgrade() -> None:
     op.drop_table("store_notification")
     op.drop_index("ix_store_app_project_id", table_name="store_app")
     op.drop_table("store_app")
-    with op.batch_alter_table("customer", schema=None) as batch_op:
-        batch_op.drop_index("uq_customer_app_account_token")
+    with op.batch_alter_table("app_user_id", schema=None) as batch_op:
+        batch_op.drop_index("uq_app_user_id_account_token")
         batch_op.drop_column("app_account_token")
     with op.batch_alter_table("store_transaction", schema=None) as batch_op:
         batch_op.drop_column("store_signed_at")
