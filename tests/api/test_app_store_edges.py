@@ -242,6 +242,10 @@ async def test_an_account_token_still_reaches_the_customer_after_a_merge(apple: 
         key=sdk,
     )
     token = opened["recordAppOpen"]["customer"]["appAccountToken"]
+    # The known user exists too: logging in merges the anonymous customer into it.
+    await apple.api.gql(
+        'mutation { recordAppOpen(input: {appUserId: "known-user"}) { userErrors { code } } }', key=sdk
+    )
     await apple.api.gql(
         'mutation($a: String!) { identifyCustomer(input: {appUserId: $a, newAppUserId: "known-user"}) '
         "{ userErrors { code } } }",
@@ -255,4 +259,6 @@ async def test_an_account_token_still_reaches_the_customer_after_a_merge(apple: 
     assert response.status_code == 200
     await apple.apply_inbox()
     assert [r.status for r in await inbox(apple)] == [NotificationStatus.APPLIED]
-    assert "STARTED_SUBSCRIPTION" in await apple.history("known-user")  # (with its CREATED_ALIAS)
+    assert "STARTED_SUBSCRIPTION" in await apple.history("known-user")
+    merged = await apple.api.gql('{ customer(appUserId: "known-user") { appUserId aliases { appUserId } } }')
+    assert anonymous in [a["appUserId"] for a in merged["customer"]["aliases"]]  # it was a merge
