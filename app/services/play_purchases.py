@@ -123,6 +123,17 @@ async def _acknowledge(
         log.warning("play_acknowledge_failed", error=error.describe()[:200])
 
 
+async def replaced_purchase(client: GooglePlayAdapter, package: str, state: PlayState) -> PlayState | None:
+    """An upgrade, downgrade or re-signup names the purchase it replaced: read it again
+    too, so it ends as Google ended it (the new one is the same customer's)."""
+    if not state.linked_purchase_token:
+        return None
+    try:
+        return await read_play_state(client, package, state.linked_purchase_token, None)
+    except NotAtGoogle:
+        return None  # long gone at Google
+
+
 async def ingest_play_state(
     session: AsyncSession,
     project_id: int,
@@ -171,8 +182,14 @@ async def record_play_purchase(
         raise DomainError(
             ErrorCode.VERIFICATION_FAILED, "Google Play holds no paid period of this purchase.", FIELD
         )
+    try:
+        replaced = await replaced_purchase(client_for(app, settings), app.package_name, state)
+    except StoreError as error:
+        raise DomainError(ErrorCode.STORE_ERROR, error.describe(), FIELD) from error
 
     async def work(session: AsyncSession) -> ReceiptResult:
+        if replaced is not None and replaced.transactions:
+            await ingest_play_state(session, project_id, app_user_id, replaced, rates, now)
         result = await ingest_play_state(session, project_id, app_user_id, state, rates, now)
         # Notifications are kept by purchase token (all Google tells before the lookup).
         await release_parked(session, project_id, Store.PLAY_STORE, token, now)

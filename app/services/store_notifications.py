@@ -38,7 +38,13 @@ from app.services.app_store_purchases import (
     owner_app_user_id,
     stored_purchase,
 )
-from app.services.play_purchases import PlayState, client_for, ingest_play_state, read_play_state
+from app.services.play_purchases import (
+    PlayState,
+    client_for,
+    ingest_play_state,
+    read_play_state,
+    replaced_purchase,
+)
 from app.services.store_apps import app_store_config, play_store_config, web_billing_config
 from app.services.unit_of_work import in_transaction
 from app.services.web_billing_purchases import (
@@ -405,13 +411,17 @@ class InboxWorker:
         app = play_store_config(store_app, self.settings)
         token = row.purchase_key or ""
         product = json.loads(row.payload).get("product_id")
-        state = await read_play_state(client_for(app, self.settings), app.package_name, token, product)
+        client = client_for(app, self.settings)
+        state = await read_play_state(client, app.package_name, token, product)
+        replaced = await replaced_purchase(client, app.package_name, state)
 
         async def work(session: AsyncSession) -> NotificationStatus:
             owner = await self._play_owner(session, row.project_id, state)
             if owner is None or not state.transactions:
                 await self._set(session, row, NotificationStatus.PARKED, now, None)
                 return NotificationStatus.PARKED
+            if replaced is not None and replaced.transactions:
+                await ingest_play_state(session, row.project_id, owner, replaced, self.rates, now)
             await ingest_play_state(session, row.project_id, owner, state, self.rates, now)
             await self._set(session, row, NotificationStatus.APPLIED, now, None)
             return NotificationStatus.APPLIED

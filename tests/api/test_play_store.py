@@ -269,12 +269,19 @@ async def test_real_time_notifications_re_read_the_purchase(play: Play) -> None:
 
     # An upgrade: a new token, linked to the old one, is the same customer's.
     play.google.orders["GPA.2"] = order("GPA.2", datetime.now(UTC) - timedelta(days=1), 30, 8, 990000000)
+    # Google ended the old purchase when the new one began.
+    ended = iso(datetime.now(UTC) - timedelta(days=1))
+    play.google.subscriptions["tok-1"] |= {"subscriptionState": "SUBSCRIPTION_STATE_EXPIRED",
+                                           "canceledStateContext": {"replacementCancellation": {}}}  # fmt: skip
+    play.google.subscriptions["tok-1"]["lineItems"][0]["expiryTime"] = ended
+    play.google.orders["GPA.1..0"]["lineItems"][0]["subscriptionDetails"]["servicePeriodEndTime"] = ended
     play.google.subscriptions["tok-2"] = subscription("GPA.2", datetime.now(UTC) + timedelta(days=29),
                                                       linkedPurchaseToken="tok-1")  # fmt: skip
     assert (await play.push(subscription_notification(4, token="tok-2"), "m-3")).status_code == 200
     await play.apply()
     assert [r.status for r in await play.inbox()][-1] is NotificationStatus.APPLIED
-    assert len((await play.state())["purchases"]) == 2
+    statuses = sorted(p["status"] for p in (await play.state())["purchases"])
+    assert statuses == ["ACTIVE", "EXPIRED"]  # the replaced purchase ended where Google ended it
 
 
 async def test_a_push_google_did_not_sign_for_this_app_is_refused(play: Play) -> None:
