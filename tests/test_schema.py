@@ -47,13 +47,6 @@ PENDING_CONTRACT_DIFFERENCES = {
     "TYPE_REMOVED: ConfigureWebBillingAppInput was removed.",
     "FIELD_REMOVED: Field Mutation.configurePlayStoreApp was removed.",
     "FIELD_REMOVED: Field Mutation.configureWebBillingApp was removed.",
-    # Issue 13: the new webhook bullets of DESIGN 4.9.
-    "TYPE_REMOVED: SendTestWebhookInput was removed.",
-    "TYPE_REMOVED: SendTestWebhookPayload was removed.",
-    "TYPE_REMOVED: RotateWebhookSigningSecretInput was removed.",
-    "TYPE_REMOVED: RotateWebhookSigningSecretPayload was removed.",
-    "FIELD_REMOVED: Field Mutation.sendTestWebhook was removed.",
-    "FIELD_REMOVED: Field Mutation.rotateWebhookSigningSecret was removed.",
 }
 
 

@@ -109,6 +109,8 @@ EXPECTED = {
             "revokeApiKey",
             "createWebhookEndpoint",
             "deleteWebhookEndpoint",
+            "sendTestWebhook",
+            "rotateWebhookSigningSecret",
         ],
         CONFIGURATION,
     ),
