@@ -5,8 +5,9 @@
   unchanged (the idempotent path);
 - the customer page through HTTP (one customer, notes, 20 events), requests per second;
 - webhook delivery: events per second from one dispatcher to a fast local receiver;
-- a probe query's p50/p99 alone and while 4 clients send the expensive-validation
-  document (bench/abuse.py; SQLite, a real server process).
+- a probe query's p50/p99 alone, while 4 clients send the expensive-validation
+  document, and while one client posts max-size receipts of 1,000 transactions
+  (bench/abuse.py; SQLite, a real server process).
 
 Runs on SQLite, and on PostgreSQL when one answers on 127.0.0.1:5432 (a scratch
 database is created and dropped). BENCH_SECONDS bounds each measurement.
