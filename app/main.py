@@ -10,6 +10,7 @@ from typing import Any
 
 from asgi_correlation_id import CorrelationIdMiddleware
 from cross_web import HTTPException
+from opentelemetry.sdk.trace.export import SpanExporter
 from sqlalchemy import text
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
@@ -39,7 +40,7 @@ from app.http.unavailable import CODE as UNAVAILABLE
 from app.http.unavailable import MESSAGE as UNAVAILABLE_MESSAGE
 from app.http.unavailable import RETRY_AFTER_SECONDS, Unavailable
 from app.logging import configure_logging, log
-from app.observability import metrics
+from app.observability import metrics, tracing
 from app.observability.database_facts import database_facts
 from app.observability.requests import RequestObserver
 from app.services.projects import ensure_bootstrap_project
@@ -66,8 +67,10 @@ def create_app(
     db: Database | None = None,
     clock: Callable[[], datetime] = utcnow,
     stores: StoreAdapters | None = None,
+    span_exporter: SpanExporter | None = None,
 ) -> Starlette:
-    """The application; tests pass their own database and clock."""
+    """The application; tests pass their own database and clock (and, to read the spans
+    when tracing is on, an exporter in place of OTLP)."""
     settings = settings or get_settings()
     db = db or Database(create_engine(settings.database_url))
     schema = build_schema(settings)
@@ -158,6 +161,7 @@ def create_app(
     if not settings.is_production:
         routes.append(Mount(graphiql.STATIC_URL, StaticFiles(directory=graphiql.STATIC_DIR)))
     middleware = [
+        *tracing_middleware(settings, db, span_exporter),
         *observability_middleware(settings),
         # Inside the request line and CORS, so a refused body is still logged and readable
         # by a browser; before anything reads the body.
@@ -185,6 +189,15 @@ async def _unreadable_body(request: Request) -> Response | None:
     if not isinstance(body, dict):
         return PlainTextResponse("The request body must be a JSON object with a query.", status_code=400)
     return None
+
+
+def tracing_middleware(settings: Settings, db: Database, exporter: SpanExporter | None) -> list[Middleware]:
+    """Outermost, so a request's span covers everything (off by default)."""
+    if not tracing.tracing_enabled(settings):
+        return []
+    provider = tracing.tracer_provider(settings, exporter)
+    tracing.instrument_clients(db.engine, provider)
+    return [tracing.request_middleware(provider)]
 
 
 def observability_middleware(settings: Settings) -> list[Middleware]:

@@ -86,6 +86,10 @@ class Settings(BaseSettings):
     # Browser origins allowed to call the API (comma-separated). Unset: none in
     # production; in development the support console's Vite dev server.
     cors_origins: str | None = None
+    # OpenTelemetry tracing: off unless an OTLP/HTTP collector is named (e.g.
+    # http://127.0.0.1:4318); the service's name on its spans.
+    otel_exporter_otlp_endpoint: str | None = None
+    otel_service_name: str = "customer-profile-api"
     # `python -m app worker` serves its own /metrics (webhook delivery latency) here when set.
     worker_metrics_port: int | None = None
     worker_metrics_host: str = "127.0.0.1"

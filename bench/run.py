@@ -8,8 +8,9 @@
 - App Store notifications: verified and written to the inbox per second through HTTP,
   and applied (renewals) per second by the inbox worker; the same for Google Play RTDN
   pushes against a fake Google on loopback (bench/store_notifications.py);
-- a probe query's p50/p99 alone and while 4 clients send the expensive-validation
-  document (bench/abuse.py; SQLite, a real server process).
+- a probe query's p50/p99 alone, while 4 clients send the expensive-validation
+  document, and while one client posts max-size receipts of 1,000 transactions
+  (bench/abuse.py; SQLite, a real server process).
 
 Runs on SQLite, and on PostgreSQL when one answers on 127.0.0.1:5432 (a scratch
 database is created and dropped). BENCH_SECONDS bounds each measurement.

@@ -2,13 +2,19 @@
 
 from datetime import datetime
 
+from graphql import GraphQLError
+
 from app.graphql.ids import decode_cursor, valid_pk
 
 MAX_PAGE_SIZE = 100
 
 
-class BadArgument(Exception):
-    """A query argument out of range: reported as a GraphQL error (the client's fault)."""
+class BadArgument(GraphQLError):
+    """A query argument out of range: reported as a GraphQL error that says it is the
+    client's fault (`BAD_USER_INPUT`, as for the other refused inputs)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, extensions={"code": "BAD_USER_INPUT"})
 
 
 def page_size(first: int | None, default: int) -> int:

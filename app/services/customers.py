@@ -6,6 +6,7 @@ from sqlalchemy import delete, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from app.db.conflicts import RaceLost, insert_unless_present
 from app.db.engine import on_postgres
 from app.db.models import (
     AppUserId,
@@ -52,7 +53,8 @@ async def create_customer(
     session.add(customer)
     await session.flush()
     assert customer.id is not None
-    session.add(
+    claimed = await insert_unless_present(
+        session,
         AppUserId(
             project_id=project_id,
             customer_id=customer.id,
@@ -60,11 +62,12 @@ async def create_customer(
             is_anonymous=is_anonymous(app_user_id),
             is_original=True,
             created_at=now,
-        )
+        ),
     )
-    # A concurrent creation of the same id fails here (unique per project); the unit of
-    # work is then retried and finds the customer the other request created.
-    await session.flush()
+    if claimed is None:
+        # A concurrent request created this id first (unique per project): the unit of
+        # work is retried, drops the customer row made here and finds the other's.
+        raise RaceLost
     return customer
 
 
@@ -104,8 +107,8 @@ async def add_alias(
         is_original=False,
         created_at=now,
     )
-    session.add(alias)
-    await session.flush()
+    if await insert_unless_present(session, alias) is None:
+        raise RaceLost  # another request took this App User ID since it was looked up
     return alias
 
 

@@ -19,10 +19,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import update
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from app.db.conflicts import insert_unless_present
 from app.db.engine import Database, on_postgres
 from app.db.mapping import (
     period_money,
@@ -115,14 +115,11 @@ async def _reserve(
             created_at=now,
             updated_at=now,
         )
-        session.add(action)
-        try:
-            await session.flush()
-        except IntegrityError as exc:
+        # At most one in flight per purchase and kind (a partial unique index): the loser
+        # of two simultaneous requests inserts nothing.
+        if await insert_unless_present(session, action) is None:
             code = ErrorCode.ALREADY_REFUNDED if kind == REFUND else ErrorCode.ALREADY_CANCELLED
-            raise DomainError(
-                code, f"A {kind.lower()} of this purchase is already in progress.", FIELD
-            ) from exc
+            raise DomainError(code, f"A {kind.lower()} of this purchase is already in progress.", FIELD)
         return Reservation(action.id or 0, key, _ref(purchase, latest))
 
 

@@ -1,8 +1,9 @@
 """Run a use case as one transaction, retrying when a concurrent writer won a race.
 
-A race shows up as a unique-constraint violation (two requests created the same
-customer, purchase or transaction) or, on PostgreSQL, a deadlock or serialization
-failure. The whole unit of work is then run again from the start: it re-reads the
+A race shows up as an insert that found its unique row already there (`RaceLost`, from
+`INSERT ... ON CONFLICT DO NOTHING`: two requests created the same customer), a
+unique-constraint violation (the same purchase or transaction) or, on PostgreSQL, a
+deadlock or serialization failure. The whole unit of work is then run again from the start: it re-reads the
 state the other request committed, so the rule it enforces (one RENEWED event, one
 customer per App User ID) holds without any special case.
 """
@@ -15,6 +16,7 @@ from typing import TypeVar
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from app.db.conflicts import RaceLost
 from app.db.engine import Database
 
 T = TypeVar("T")
@@ -34,6 +36,10 @@ async def in_transaction(db: Database, work: Callable[[AsyncSession], Awaitable[
         try:
             async with db.transaction() as session:
                 return await work(session)
+        except RaceLost:
+            if attempt == ATTEMPTS:
+                raise
+            await asyncio.sleep(random.uniform(0.005, 0.05) * attempt)
         except DBAPIError as exc:
             if attempt == ATTEMPTS or not _is_race(exc):
                 raise

@@ -34,7 +34,7 @@ from app.domain.enums import DeliveryStatus
 from app.logging import log
 from app.observability.metrics import observe_webhook_delivery
 from app.webhooks.outbox import after_failure
-from app.webhooks.signing import signature_header
+from app.webhooks.signing import delivery_headers
 from app.webhooks.url_guard import Resolver, system_resolver, url_problem
 
 OPEN = (DeliveryStatus.PENDING.value, DeliveryStatus.RETRYING.value)
@@ -48,9 +48,20 @@ class Claimed:
     attempts: int
     url: str
     authorization: str | None
-    secret: str
+    # Each signs the delivery: the current secret, then the one before a recent rotation.
+    secrets: tuple[str, ...]
+    event_id: str
     body: bytes
     request_id: str | None = None
+
+
+def signing_secrets(endpoint: WebhookEndpoint, now: datetime) -> tuple[str, ...]:
+    """The secrets a delivery is signed with now: the endpoint's own, and the one it
+    replaced while that one is still valid (DESIGN 4.9: 24 h after a rotation)."""
+    previous, until = endpoint.previous_signing_secret, endpoint.previous_secret_expires_at
+    if previous and until is not None and now < until:
+        return (endpoint.signing_secret, previous)
+    return (endpoint.signing_secret,)
 
 
 def encode_body(payload: Mapping[str, Any]) -> bytes:
@@ -117,7 +128,8 @@ class Dispatcher:
         )
         statement = (
             select(WebhookDelivery, CustomerEvent.payload, WebhookEndpoint)
-            .join(CustomerEvent, col(CustomerEvent.id) == col(WebhookDelivery.event_id))
+            # Outer: a TEST delivery has no timeline event and carries its own body.
+            .outerjoin(CustomerEvent, col(CustomerEvent.id) == col(WebhookDelivery.event_id))
             .join(WebhookEndpoint, col(WebhookEndpoint.id) == col(WebhookDelivery.endpoint_id))
             .where(
                 col(WebhookDelivery.status).in_(OPEN),
@@ -135,7 +147,8 @@ class Dispatcher:
                 statement = statement.with_for_update(of=WebhookDelivery, skip_locked=True)  # type: ignore[arg-type]
             rows = (await session.exec(statement)).all()
             claimed = []
-            for delivery, payload, endpoint in rows:
+            for delivery, event_payload, endpoint in rows:
+                payload = delivery.payload if delivery.payload is not None else event_payload
                 delivery.locked_until = lease
                 delivery.attempts += 1
                 delivery.last_attempt_at = now
@@ -147,7 +160,8 @@ class Dispatcher:
                         attempts=delivery.attempts,
                         url=endpoint.url,
                         authorization=endpoint.authorization_header,
-                        secret=endpoint.signing_secret,
+                        secrets=signing_secrets(endpoint, now),
+                        event_id=str(payload["event"]["id"]),
                         body=encode_body(payload),
                         request_id=delivery.request_id,
                     )
@@ -201,7 +215,7 @@ class Dispatcher:
     async def _post(self, item: Claimed) -> int | None:
         headers = {
             "Content-Type": "application/json",
-            "X-Signature": signature_header(item.secret, int(time.time()), item.body),
+            **delivery_headers(item.secrets, item.event_id, int(time.time()), item.body),
         }
         if item.authorization:
             headers["Authorization"] = item.authorization

@@ -17,7 +17,7 @@ from enum import StrEnum
 from typing import Any
 
 from app.db.models import CustomerEvent
-from app.domain.enums import Store, WebhookEventType
+from app.domain.enums import Environment, Store, WebhookEventType
 from app.domain.events import REVENUE_EVENTS
 
 API_VERSION = "1.0"
@@ -203,6 +203,54 @@ def _virtual_currency_event(row: CustomerEvent, customer: CustomerSnapshot) -> d
         }
     )
     return event
+
+
+# What a TEST delivery says about its made-up purchase: RevenueCat documents no TEST
+# body, so it is shaped as a purchase event is (the same field names and value types),
+# with values that cannot be mistaken for a real customer's.
+TEST_APP_USER_ID = "$RCAnonymousID:00000000000000000000000000000000"
+TEST_PRODUCT_ID = "test_product"
+
+
+def payload_of_test_event(
+    event_uuid: str, project_id: int, environment: Environment, now: datetime
+) -> dict[str, Any]:
+    """The body of a TEST event (sendTestWebhook): no customer and no purchase behind it."""
+    at = ms(now)
+    event: dict[str, Any] = {
+        "event_timestamp_ms": at,
+        "app_user_id": TEST_APP_USER_ID,
+        "original_app_user_id": TEST_APP_USER_ID,
+        "aliases": [TEST_APP_USER_ID],
+        "subscriber_attributes": {},
+        "product_id": TEST_PRODUCT_ID,
+        "entitlement_ids": None,
+        "entitlement_id": None,
+        "period_type": "NORMAL",
+        "purchased_at_ms": at,
+        "expiration_at_ms": None if at is None else at + 30 * 24 * 3600 * 1000,
+        "store": Store.APP_STORE.value,
+        "environment": environment.value,
+        "presented_offering_id": None,
+        "transaction_id": None,
+        "original_transaction_id": None,
+        "is_family_share": False,
+        "country_code": None,
+        "currency": "USD",
+        "price": 0.0,
+        "price_in_purchased_currency": 0.0,
+        "offer_code": None,
+        "metadata": None,
+        "renewal_number": None,
+        "experiments": [],
+        "commission_percentage": None,
+        "tax_percentage": None,
+        "takehome_percentage": None,
+        "type": WebhookEventType.TEST.value,
+        "id": event_uuid,
+        "app_id": app_id(project_id, Store.APP_STORE),
+    }
+    return {"api_version": API_VERSION, "event": event}
 
 
 # Every webhook type an event can send has its builder here (a unit test checks it).

@@ -3,11 +3,15 @@ logIn marks its new ID as seen, an SDK's setAttributes creates the customer, ide
 logIns at once write one alias event, and lookalike App User IDs are refused."""
 
 import asyncio
+import contextlib
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from sqlalchemy import event as sa_event
 from sqlalchemy import text
+from sqlalchemy.exc import IntegrityError
 
 from app.domain.enums import ApiKeyRole
 from tests.api.helpers import configure_catalog, days, post_receipt, txn
@@ -293,3 +297,57 @@ async def test_lookalike_ids_are_refused_and_change_nothing(api: ApiClient, look
     assert await customer(api, "someone-else") is None
     ids = await project_rows(api, "SELECT app_user_id FROM app_user_id WHERE project_id = :p")
     assert sorted(row[0] for row in ids) == sorted([ANON, "ana"])
+
+
+# -- races answered by ON CONFLICT DO NOTHING, not by unique-constraint violations ---------
+
+
+@contextlib.contextmanager
+def unique_violations(api: ApiClient) -> Iterator[list[str]]:
+    """The unique-constraint violations the database reports meanwhile (each one is an
+    ERROR line with the conflicting key in PostgreSQL's log)."""
+    seen: list[str] = []
+
+    def on_error(context: Any) -> None:
+        if isinstance(context.sqlalchemy_exception, IntegrityError):
+            seen.append(type(context.original_exception).__name__)
+
+    engine = api.db.engine.sync_engine
+    sa_event.listen(engine, "handle_error", on_error)
+    try:
+        yield seen
+    finally:
+        sa_event.remove(engine, "handle_error", on_error)
+
+
+async def test_first_sightings_at_once_make_one_customer_without_a_unique_violation(api: ApiClient) -> None:
+    sdk = await api.key(ApiKeyRole.SDK)
+    with unique_violations(api) as violations:
+        results = await asyncio.gather(
+            *(
+                api.gql(
+                    SET_ATTRIBUTES,
+                    {"id": "quiet-racer", "attributes": [{"key": f"k{i}", "value": "1"}]},
+                    key=sdk,
+                )
+                for i in range(8)
+            ),
+            *(open_app(api, "quiet-racer") for _ in range(4)),
+        )
+    assert all(r["setAttributes"]["userErrors"] == [] for r in results[:8])
+    assert violations == []
+    rows = await project_rows(api, "SELECT count(*) FROM customer WHERE project_id = :p")
+    assert rows[0][0] == 1
+    ids = await project_rows(api, "SELECT app_user_id, is_original FROM app_user_id WHERE project_id = :p")
+    assert [tuple(r) for r in ids] == [("quiet-racer", True)]
+
+
+async def test_aliasing_logins_at_once_add_the_alias_without_a_unique_violation(api: ApiClient) -> None:
+    await open_app(api, ANON)
+    with unique_violations(api) as violations:
+        results = await asyncio.gather(*(identify(api, ANON, "alias-racer") for _ in range(8)))
+    assert all(r["userErrors"] == [] for r in results)
+    assert sorted(r["created"] for r in results) == [False] * 7 + [True]
+    assert violations == []
+    ids = await project_rows(api, "SELECT app_user_id FROM app_user_id WHERE project_id = :p ORDER BY id")
+    assert [r[0] for r in ids] == [ANON, "alias-racer"]

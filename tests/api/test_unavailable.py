@@ -4,7 +4,8 @@ Rules checked: with the database unreachable (a server pointed at a closed port)
 request with a key, and one without a key in development, get 503 with exactly
 {"errors":[{"message":"Service unavailable","extensions":{"code":"UNAVAILABLE"}}]} and a
 Retry-After; the outage is logged once, not once per request, and no log line holds the
-key's hash; /readyz says 503 too.
+key's hash; /readyz says 503 too. The same answer when the outage surfaces only inside a
+resolver (a read, a project field, a mutation's unit of work), after authentication.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from structlog.testing import capture_logs
 from app.db.engine import Database, create_engine
 from app.http.unavailable import outage
 from app.main import create_app
+from app.services import projects
 from tests.conftest import make_settings
 
 UNAVAILABLE = {"errors": [{"message": "Service unavailable", "extensions": {"code": "UNAVAILABLE"}}]}
@@ -78,3 +80,52 @@ async def test_requests_with_a_key_get_503_json_and_the_outage_is_logged_once(un
 async def test_development_requests_without_a_key_get_503_json(unreachable_url: str) -> None:
     async with server(unreachable_url, "development") as unreachable:
         assert_unavailable(await unreachable.post("/graphql", json={"query": "{ __typename }"}))
+
+
+@pytest.fixture
+async def resolver_outage(
+    backend: str, database_urls: dict[str, str], unreachable_url: str
+) -> AsyncIterator[tuple[httpx.AsyncClient, str]]:
+    """A server whose keys are checked against a working database while the sessions that
+    services open (Database.read and units of work) go to an unreachable one: the outage
+    surfaces after authentication, inside the resolvers."""
+    if (backend == "sqlite") != unreachable_url.startswith("sqlite"):
+        pytest.skip("one unreachable database of the same kind per backend")
+    working = Database(create_engine(database_urls[backend]))
+    unreachable = Database(create_engine(unreachable_url))
+    _, secret = await projects.create_project(working, "outage in a resolver")
+    working._read, working._write = unreachable._read, unreachable._write
+    app = create_app(make_settings(database_urls[backend]), working)
+    outage.down = False
+    try:
+        async with httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url="http://test"
+        ) as client:
+            yield client, secret
+    finally:
+        await unreachable.dispose()
+        await working.dispose()
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "{ customers(first: 5) { edges { node { appUserId } } } }",
+        "{ project { name webhookEndpoints { id } } }",
+        'mutation { addNote(input: {appUserId: "ana", body: "hi"}) { userErrors { code } } }',
+    ],
+    ids=["search", "project", "mutation"],
+)
+async def test_an_outage_inside_a_resolver_answers_503_json_logged_once(
+    resolver_outage: tuple[httpx.AsyncClient, str], query: str
+) -> None:
+    client, secret = resolver_outage
+    headers = {"Authorization": f"Bearer {secret}"}
+    with capture_logs() as logs:
+        assert_unavailable(await client.post("/graphql", json={"query": query}, headers=headers))
+    # One line for the outage, no traceback, no key hash. (Here the keys' database stays
+    # up, so each request also logs that it answered: a real outage fails them too.)
+    assert [entry["event"] for entry in logs].count("database_unavailable") == 1, logs
+    assert not any("exc_info" in entry or "exception" in entry for entry in logs), logs
+    assert hashlib.sha256(secret.encode()).hexdigest() not in str(logs)
+    assert_unavailable(await client.post("/graphql", json={"query": query}, headers=headers))

@@ -116,6 +116,8 @@ EXPECTED = {
             "configurePlayStoreApp",
             "configureWebBillingApp",
             "deleteStoreApp",
+            "sendTestWebhook",
+            "rotateWebhookSigningSecret",
         ],
         CONFIGURATION,
     ),

@@ -24,7 +24,7 @@ from app.domain.events import (
     PurchasesTransferred,
     VirtualCurrencyAdjusted,
 )
-from app.webhooks.payloads import CustomerSnapshot, build_payload
+from app.webhooks.payloads import CustomerSnapshot, build_payload, payload_of_test_event
 
 SAMPLES = Path(__file__).resolve().parents[1] / "data" / "webhooks"
 NOW = datetime(2026, 3, 1, 12, tzinfo=UTC)
@@ -153,3 +153,23 @@ def test_values_are_milliseconds_usd_and_attributes_with_update_times() -> None:
         "$email": {"value": "firstlast@gmail.com", "updated_at_ms": int(NOW.timestamp() * 1000)}
     }
     assert event["app_user_id"] == "user-1" and event["aliases"] == CUSTOMER.aliases
+
+
+def test_test_event_is_shaped_as_a_purchase_event() -> None:
+    """RevenueCat documents no TEST body: ours carries the fields of its purchase samples
+    with their value types (so a receiver's parser takes it), type TEST, and a made-up
+    customer that no real App User ID can be."""
+    sample = json.loads((SAMPLES / "webhook-INITIAL_PURCHASE.json").read_text())["event"]
+    body = payload_of_test_event("0b1e2c3d-0000-4000-8000-000000000001", 7, Environment.SANDBOX, NOW)
+    assert set(body) == {"api_version", "event"} and body["api_version"] == "1.0"
+    event = body["event"]
+    per_type = {"is_trial_conversion", "cancel_reason", "expiration_reason", "new_product_id"}
+    missing = set(sample) - set(event) - SAMPLE_ONLY - per_type
+    assert not missing, f"fields of a purchase sample that TEST lacks: {sorted(missing)}"
+    for key in set(event) & set(sample):
+        if key != "type":
+            assert compatible(event[key], sample[key]), (key, event[key], sample[key])
+    assert event["type"] == "TEST" and event["id"] == "0b1e2c3d-0000-4000-8000-000000000001"
+    assert event["environment"] == "SANDBOX" and event["event_timestamp_ms"] == int(NOW.timestamp() * 1000)
+    assert event["app_user_id"].startswith("$RCAnonymousID:") and event["subscriber_attributes"] == {}
+    json.dumps(body)

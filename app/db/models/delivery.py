@@ -1,6 +1,7 @@
 """Webhook endpoints and deliveries (the outbox), and actions at the stores."""
 
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 from asgi_correlation_id import correlation_id
@@ -19,6 +20,10 @@ class WebhookEndpoint(Base, table=True):
     authorization_header: str | None = Field(default=None, sa_type=sa.String(5000))
     # The HMAC key of X-Signature: it must be readable to sign, so it is not hashed.
     signing_secret: str = Field(sa_type=sa.String(100))
+    # The secret before the last rotation, stored as the current one is: deliveries are
+    # signed with it too until it expires (24 h after the rotation).
+    previous_signing_secret: str | None = Field(default=None, sa_type=sa.String(100))
+    previous_secret_expires_at: datetime | None = _ts()
     environment: Environment | None = Field(default=None, sa_type=EnumText(Environment))
     event_types: list[str] = Field(default_factory=list, sa_type=sa.JSON)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
@@ -37,9 +42,10 @@ class WebhookDelivery(Base, table=True):
         sa.Index("ix_webhook_delivery_order", "endpoint_id", "customer_id", "status", "id"),
     )
     project_id: int = _fk("project.id", index=False)
-    event_id: int = _fk("customer_event.id")
+    # A TEST delivery (sendTestWebhook) belongs to no timeline event and no customer.
+    event_id: int | None = _fk("customer_event.id", nullable=True)
     endpoint_id: int = _fk("webhook_endpoint.id", index=False)
-    customer_id: int = _fk("customer.id")
+    customer_id: int | None = _fk("customer.id", nullable=True)
     # A TRANSFER waits, as the customer's own events do, for every earlier open delivery
     # of the customer it took the purchases from (DESIGN 4.9).
     after_customer_id: int | None = Field(
@@ -56,6 +62,8 @@ class WebhookDelivery(Base, table=True):
     # The id of the HTTP request whose change queued this delivery (X-Request-ID), so the
     # delivery's log lines can be found with the request's; none for the scheduler's.
     request_id: str | None = Field(default_factory=correlation_id.get, sa_type=sa.String(64))
+    # The body of a delivery that has no timeline event (TEST); others send the event's.
+    payload: dict[str, Any] | None = Field(default=None, sa_type=sa.JSON)
 
 
 class StoreAction(Base, table=True):

@@ -1,4 +1,4 @@
-"""Webhook endpoints (admin) and resending a delivery (support)."""
+"""Webhook endpoints, their secrets and TEST events (admin); resending a delivery (support)."""
 
 import strawberry
 
@@ -29,7 +29,9 @@ class CreateWebhookEndpointPayload:
     webhook_endpoint: WebhookEndpointType | None = None
     signing_secret: str | None = strawberry.field(
         default=None,
-        description="Key for verifying the X-Signature header of deliveries; shown only here, once.",
+        description=(
+            "Key for verifying the X-Signature and webhook-signature headers of deliveries; shown only here, once."
+        ),
     )
     user_errors: list[UserError] = strawberry.field(default_factory=list)
 
@@ -53,6 +55,31 @@ class RetryWebhookDeliveryInput:
 @strawberry.type
 class RetryWebhookDeliveryPayload:
     delivery: WebhookDelivery | None = None
+    user_errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.input
+class SendTestWebhookInput:
+    webhook_endpoint_id: strawberry.ID
+
+
+@strawberry.type
+class SendTestWebhookPayload:
+    delivery: WebhookDelivery | None = None
+    user_errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.input
+class RotateWebhookSigningSecretInput:
+    webhook_endpoint_id: strawberry.ID
+
+
+@strawberry.type
+class RotateWebhookSigningSecretPayload:
+    webhook_endpoint: WebhookEndpointType | None = None
+    signing_secret: str | None = strawberry.field(
+        default=None, description="The new secret; shown only here, once."
+    )
     user_errors: list[UserError] = strawberry.field(default_factory=list)
 
 
@@ -103,3 +130,31 @@ class WebhookMutations:
         pk = require_pk(input.delivery_id, WEBHOOK_DELIVERY, ("input", "deliveryId"))
         row = await webhooks.retry_delivery(ctx.db, ctx.project_id, pk, ctx.principal.key_name, ctx.now)
         return RetryWebhookDeliveryPayload(delivery=WebhookDelivery(row=row))
+
+    @mutation(
+        roles=CONFIGURATION,
+        description="Queues a TEST event for one endpoint, so a receiver can be checked end to end.",
+    )
+    async def send_test_webhook(self, info: Info, input: SendTestWebhookInput) -> SendTestWebhookPayload:
+        ctx = info.context
+        pk = require_pk(input.webhook_endpoint_id, WEBHOOK_ENDPOINT, ("input", "webhookEndpointId"))
+        row = await webhooks.send_test_event(ctx.db, ctx.project_id, pk, ctx.principal.key_name, ctx.now)
+        return SendTestWebhookPayload(delivery=WebhookDelivery(row=row))
+
+    @mutation(
+        roles=CONFIGURATION,
+        description=(
+            "A new signing secret for an endpoint; the old one stays valid for a day so receivers can switch."
+        ),
+    )
+    async def rotate_webhook_signing_secret(
+        self, info: Info, input: RotateWebhookSigningSecretInput
+    ) -> RotateWebhookSigningSecretPayload:
+        ctx = info.context
+        pk = require_pk(input.webhook_endpoint_id, WEBHOOK_ENDPOINT, ("input", "webhookEndpointId"))
+        rotated = await webhooks.rotate_signing_secret(
+            ctx.db, ctx.project_id, pk, ctx.principal.key_name, ctx.now
+        )
+        return RotateWebhookSigningSecretPayload(
+            webhook_endpoint=WebhookEndpointType(row=rotated.row), signing_secret=rotated.signing_secret
+        )

@@ -1,7 +1,7 @@
 """store truth: receipt trust, store apps, the store-notification inbox, account tokens per App User ID
 
 Revision ID: 0011
-Revises: 0009
+Revises: 0010
 Create Date: 2026-12-02 12:40:00
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 from app.db.types import UTCDateTime
 
 revision: str = "0011"
-down_revision: str | None = "0009"
+down_revision: str | None = "0010"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
