@@ -26,7 +26,12 @@ async def insert_unless_present(session: AsyncSession, row: SQLModel) -> int | N
     session; its `id` is set when it was inserted."""
     insert = postgresql.insert if on_postgres(session) else sqlite.insert
     table = row.__table__  # type: ignore[attr-defined]
-    values: dict[str, Any] = {c.name: getattr(row, c.name) for c in table.columns if c.name != "id"}
+    values: dict[str, Any] = {
+        c.name: getattr(row, c.name)
+        for c in table.columns
+        # A value the model left unset goes to the column's own default.
+        if c.name != "id" and not (getattr(row, c.name) is None and c.default is not None)
+    }
     statement = insert(table).values(**values).on_conflict_do_nothing().returning(table.c.id)
     result = await session.exec(statement)  # type: ignore[call-overload]
     inserted: int | None = result.scalar()
