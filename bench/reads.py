@@ -246,7 +246,9 @@ async def same_answers(service: Server, reference: Server, key: str) -> None:
 
 
 def _show_difference(ours: bytes, theirs: bytes) -> None:
-    at = next((i for i, (a, b) in enumerate(zip(ours, theirs, strict=False)) if a != b), min(len(ours), len(theirs)))
+    at = next(
+        (i for i, (a, b) in enumerate(zip(ours, theirs, strict=False)) if a != b), min(len(ours), len(theirs))
+    )
     print(f"  first difference at byte {at}:")
     print(f"  service:   ...{ours[max(0, at - 120) : at + 120]!r}")
     print(f"  reference: ...{theirs[max(0, at - 120) : at + 120]!r}")
@@ -289,7 +291,9 @@ async def statements_per_request(key: str) -> dict[str, tuple[int, int]]:
     app = create_app(settings, db)
     found = {}
     try:
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://bench") as client:
+        async with httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url="http://bench"
+        ) as client:
             headers = {"Authorization": f"Bearer {key}"}
             for name, body in (("profile", profile_body(1)), ("page of 100", PAGE_BODY)):
                 await client.post("/graphql", json=body, headers=headers)  # warm: key touched, caches
@@ -305,7 +309,9 @@ async def statements_per_request(key: str) -> dict[str, tuple[int, int]]:
 async def sessions_opened() -> int:
     connection = await asyncpg.connect(ADMIN_DSN)
     try:
-        return int(await connection.fetchval("SELECT sessions FROM pg_stat_database WHERE datname = $1", DB_NAME))
+        return int(
+            await connection.fetchval("SELECT sessions FROM pg_stat_database WHERE datname = $1", DB_NAME)
+        )
     finally:
         await connection.close()
 
@@ -349,7 +355,9 @@ async def main() -> None:
                     sessions += await sessions_opened() - before
                     requests += int(run.rps * scenario.seconds)
                     runs["service"].append(run)
-                    runs["reference"].append(await wrk(reference, script, scenario.connections, scenario.seconds))
+                    runs["reference"].append(
+                        await wrk(reference, script, scenario.connections, scenario.seconds)
+                    )
                 row = {
                     "scenario": scenario.name,
                     **{

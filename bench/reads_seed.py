@@ -110,9 +110,7 @@ async def _extras(db: Database, project_id: int, index: int, now: datetime) -> N
             "team": f"team-{index % 10}",
         }
         for key, value in values.items():
-            session.add(
-                Attribute(project_id=project_id, customer_id=owner.customer_id, key=key, value=value)
-            )
+            session.add(Attribute(project_id=project_id, customer_id=owner.customer_id, key=key, value=value))
 
 
 async def seed(url: str, count: int) -> Seeded:
@@ -175,15 +173,14 @@ async def bulk(dsn: str, project_id: int, total: int) -> None:
         clones = max(0, -(-total // base) - 1)
         for table in _CLONED:
             await connection.execute(f"ALTER TABLE {table} SET (autovacuum_enabled = false)")
-        strides = {
-            table: await connection.fetchval(f"SELECT max(id) FROM {table}") or 0 for table in _CLONED
-        }
+        strides = {table: await connection.fetchval(f"SELECT max(id) FROM {table}") or 0 for table in _CLONED}
         for n in range(1, clones + 1):
             async with connection.transaction():
                 for table, overrides in _CLONED.items():
-                    await connection.execute(_clone_sql(connection_columns := await _columns(connection, table),
-                                                        table, overrides or {}, strides, n, project_id))  # fmt: skip
-                    del connection_columns
+                    columns = await _columns(connection, table)
+                    await connection.execute(
+                        _clone_sql(columns, table, overrides or {}, strides, n, project_id)
+                    )
             if n % 50 == 0:
                 print(f"  {n * base} customers", flush=True)
         for table in _CLONED:
@@ -205,7 +202,12 @@ async def _columns(connection: asyncpg.Connection, table: str) -> list[str]:
 
 
 def _clone_sql(
-    columns: list[str], table: str, overrides: dict[str, str], strides: dict[str, int], n: int, project_id: int
+    columns: list[str],
+    table: str,
+    overrides: dict[str, str],
+    strides: dict[str, int],
+    n: int,
+    project_id: int,
 ) -> str:
     shifted = {
         "id": strides[table],
@@ -221,11 +223,10 @@ def _clone_sql(
             values.append(f"{column} + {shifted[column] * n}")
         else:
             values.append(column)
-    scope = "project_id" if table != "customer" else "project_id"
-    source_ids = f"id <= {strides[table]}"
+    # Only the seeded rows (ids up to the stride) are copied, never earlier clones.
     return (
         f"INSERT INTO {table} ({', '.join(columns)}) SELECT {', '.join(values)} FROM {table} "
-        f"WHERE {scope} = {project_id} AND {source_ids}"
+        f"WHERE project_id = {project_id} AND id <= {strides[table]}"
     )
 
 

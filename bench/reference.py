@@ -89,7 +89,7 @@ def _dt(value: datetime | None) -> str | None:
 
 
 class _Alias:
-    __slots__ = ("app_user_id", "is_anonymous", "is_original", "created_at", "last_seen_at")
+    __slots__ = ("app_user_id", "created_at", "is_anonymous", "is_original", "last_seen_at")
 
     def __init__(self, raw: dict[str, Any]) -> None:
         self.app_user_id = raw["app_user_id"]
@@ -225,7 +225,9 @@ def customer_json(row: asyncpg.Record, history_size: int, now: datetime) -> dict
                         "type": e["type"],
                         "description": e["description"],
                         "purchasedAt": _dt(_time(e["purchased_at"])),
-                        "priceUsd": None if e["price_usd"] is None else {"amount": e["price_usd"], "currency": "USD"},
+                        "priceUsd": None
+                        if e["price_usd"] is None
+                        else {"amount": e["price_usd"], "currency": "USD"},
                     }
                 }
                 for e in page
