@@ -178,11 +178,14 @@ def wrk_script(folder: Path, key: str, bodies: list[dict[str, Any]]) -> Path:
     return script
 
 
-_UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
+_UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}
 
 
 def _ms(text: str) -> float:
-    number, unit = re.fullmatch(r"([\d.]+)(us|ms|s)", text).groups()  # type: ignore[union-attr]
+    match = re.fullmatch(r"([\d.]+)(us|ms|s|m)", text)
+    if match is None:
+        raise SystemExit(f"wrk latency not understood: {text!r}")
+    number, unit = match.groups()
     return float(number) * _UNITS[unit]
 
 
@@ -271,17 +274,18 @@ def counting(db: Database) -> Iterator[Counter]:
     counter = Counter()
     event.listen(db.engine.sync_engine, "before_cursor_execute", counter)
     # The asyncpg dialect sends BEGIN/ROLLBACK without a cursor: count them from the pool events.
-    event.listen(db.engine.sync_engine, "begin", lambda *_: _bump(counter))
-    event.listen(db.engine.sync_engine, "rollback", lambda *_: _bump(counter))
-    event.listen(db.engine.sync_engine, "commit", lambda *_: _bump(counter))
+    for name in ("begin", "rollback", "commit"):
+        event.listen(db.engine.sync_engine, name, lambda conn: _bump(counter, conn))
     try:
         yield counter
     finally:
         event.remove(db.engine.sync_engine, "before_cursor_execute", counter)
 
 
-def _bump(counter: Counter) -> None:
-    counter.ceremony += 1
+def _bump(counter: Counter, conn: Any) -> None:
+    # In autocommit the events still fire, but nothing goes to the server.
+    if conn.get_execution_options().get("isolation_level") != "AUTOCOMMIT":
+        counter.ceremony += 1
 
 
 async def statements_per_request(key: str) -> dict[str, tuple[int, int]]:

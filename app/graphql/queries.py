@@ -19,7 +19,7 @@ from app.graphql.dataloaders.project import (
 from app.graphql.dataloaders.purchase import PurchaseByIdLoader
 from app.graphql.dataloaders.webhooks import EndpointByIdLoader
 from app.graphql.ids import decode_id, encode_cursor
-from app.graphql.pagination import BadArgument, keyset_position, page_size
+from app.graphql.pagination import BadArgument, keyset_position, page_size, selects
 from app.graphql.types.common import Node, PageInfo, Store
 from app.graphql.types.customer import CustomerConnection, CustomerEdge, CustomerType, NoteType
 from app.graphql.types.event import CustomerEventNode
@@ -125,7 +125,9 @@ class Query:
                 country=filter.country,
             )
         query = CustomerQuery(info.context.project_id, info.context.db.dialect, info.context.now)
-        page = await find_customers(info.context.db, query, search, spec, size, _position(after))
+        page = await find_customers(
+            info.context.reads, query, search, spec, size, _position(after), count=selects(info, "totalCount")
+        )
         edges = [
             CustomerEdge(
                 cursor=encode_cursor(row.last_seen_at.isoformat(), row.id), node=CustomerType(row=row)
@@ -140,7 +142,8 @@ class Query:
                 start_cursor=edges[0].cursor if edges else None,
                 end_cursor=edges[-1].cursor if edges else None,
             ),
-            total_count=page.total_count,
+            # Not selected, not counted: the value is never shown.
+            total_count=page.total_count or 0,
         )
 
     @strawberry.field(description="The project that the API key belongs to, with its configuration.")

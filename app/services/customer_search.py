@@ -4,11 +4,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, func, or_
+from sqlalchemy import func, or_, tuple_
 from sqlalchemy.sql import ColumnElement, Select
 from sqlmodel import col, select
 
-from app.db.engine import Database
+from app.db.reads import RequestReads
 from app.db.models import (
     AppUserId,
     Attribute,
@@ -34,7 +34,8 @@ class CustomerFilterSpec:
 class CustomerPage:
     rows: list[Customer]
     has_next_page: bool
-    total_count: int
+    # None when the caller did not ask: an exact count reads every matching customer.
+    total_count: int | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,24 +134,27 @@ class CustomerQuery:
 
 
 async def find_customers(
-    db: Database,
+    reads: RequestReads,
     query: CustomerQuery,
     search: str | None,
     spec: CustomerFilterSpec | None,
     first: int,
     after: Position | None,
+    *,
+    count: bool = True,
 ) -> CustomerPage:
+    """A page of customers (read-only Core rows), and their total count when `count`."""
     where = query.conditions(search, spec)
     page: Select[tuple[Customer]] = select(Customer).where(*where)  # type: ignore[assignment]
     if after is not None:
+        # A row comparison, which the (project_id, last_seen_at, id) index answers as one
+        # range, where the equivalent OR made PostgreSQL filter every earlier row.
         page = page.where(
-            or_(
-                col(Customer.last_seen_at) < after.last_seen_at,
-                and_(col(Customer.last_seen_at) == after.last_seen_at, col(Customer.id) < after.id),
-            )
+            tuple_(col(Customer.last_seen_at), col(Customer.id)) < tuple_(after.last_seen_at, after.id)
         )
     page = page.order_by(col(Customer.last_seen_at).desc(), col(Customer.id).desc()).limit(first + 1)
-    async with db.read() as session:
-        rows = list((await session.exec(page)).all())  # type: ignore[call-overload]
-        total = (await session.exec(select(func.count()).select_from(Customer).where(*where))).one()
-    return CustomerPage(rows=rows[:first], has_next_page=len(rows) > first, total_count=int(total))
+    rows = await reads.fetch(page)
+    total = None
+    if count:
+        total = int((await reads.fetch(select(func.count()).select_from(Customer).where(*where)))[0][0])
+    return CustomerPage(rows=rows[:first], has_next_page=len(rows) > first, total_count=total)

@@ -56,7 +56,7 @@ async def authenticate(db: Database, secret: str) -> Principal | None:
     statement = select(*(col(c) for c in columns)).where(
         col(ApiKey.key_hash) == hash_secret(secret), col(ApiKey.revoked_at).is_(None)
     )
-    async with db.engine.connect() as connection:
+    async with db.autocommit.connect() as connection:
         row = (await connection.execute(statement)).first()
     if row is None:
         return None

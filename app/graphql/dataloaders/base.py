@@ -5,8 +5,8 @@ request builds the loader and keeps it in the context under its class, every lat
 gets that same instance, so all loads of one kind in one request share one batch and one
 cache. No registry lists the loaders; a new one is a class in its area's module.
 
-Each batch opens its own short connection: batches run concurrently and one session must
-never be used by two coroutines at once.
+Batches run concurrently and take turns on the request's one read connection
+(app/db/reads.py): no BEGIN/ROLLBACK and no pool checkout per batch.
 """
 
 from __future__ import annotations
@@ -75,11 +75,7 @@ class ProjectLoader(DataLoader, Generic[K, V]):  # type: ignore[misc]
         resolver needs; skipping the ORM session and identity map makes a batch about
         three times cheaper (STACK-NOTES: 2,300 rows in 6-7 ms instead of 16-19 ms).
         """
-        # Each batch has a connection of its own: batches run concurrently, and a
-        # connection held across the request would starve the pool when a mutation in
-        # the same request needs a write connection.
-        async with self.db.engine.connect() as connection:
-            return list((await connection.execute(statement)).all())
+        return await self.context.reads.fetch(statement)
 
 
 class ByIdLoader(ProjectLoader[int, M | None], Generic[M]):
