@@ -8,7 +8,7 @@ import strawberry
 from app.domain.errors import DomainError
 from app.graphql.context import Info
 from app.graphql.dataloaders.base import ProjectLoader
-from app.graphql.dataloaders.customer import CustomerByIdLoader, CustomerIdByAppUserIdLoader, NoteByIdLoader
+from app.graphql.dataloaders.customer import CustomerByAppUserIdLoader, CustomerByIdLoader, NoteByIdLoader
 from app.graphql.dataloaders.event import EventByIdLoader
 from app.graphql.dataloaders.project import (
     EntitlementByIdLoader,
@@ -80,10 +80,7 @@ async def resolve_node(info: Info, global_id: str) -> Node | None:
 
 
 async def load_customer(info: Info, app_user_id: str) -> CustomerType | None:
-    customer_id = await CustomerIdByAppUserIdLoader(info.context).load(app_user_id)
-    if customer_id is None:
-        return None
-    row = await CustomerByIdLoader(info.context).load(customer_id)
+    row = await CustomerByAppUserIdLoader(info.context).load(app_user_id)
     return CustomerType(row=row) if row else None
 
 

@@ -5,11 +5,30 @@ from collections.abc import Sequence
 from sqlmodel import col, select
 
 from app.db.models import AppUserId, Attribute, Customer, Note, VirtualCurrencyBalance
-from app.graphql.dataloaders.base import ByIdLoader, ProjectLoader, many_per_key
+from app.graphql.dataloaders.base import ByIdLoader, ProjectLoader, many_per_key, one_per_key
 
 
 class CustomerByIdLoader(ByIdLoader[Customer]):
     model = Customer
+
+
+class CustomerByAppUserIdLoader(ProjectLoader[str, Customer | None]):
+    """The customer owning each App User ID (original or alias), in one statement."""
+
+    async def batch_load_fn(self, keys: Sequence[str]) -> list[Customer | None]:
+        rows = await self.fetch(
+            select(*Customer.__table__.c, col(AppUserId.app_user_id).label("_key"))  # type: ignore[attr-defined]
+            .join(AppUserId, col(AppUserId.customer_id) == col(Customer.id))
+            .where(
+                AppUserId.project_id == self.project_id,
+                Customer.project_id == self.project_id,
+                col(AppUserId.app_user_id).in_(keys),
+            )
+        )
+        by_id = CustomerByIdLoader(self.context)
+        for row in rows:
+            by_id.prime(row.id, row)
+        return one_per_key(keys, rows, lambda r: r._key)
 
 
 class CustomerIdByAppUserIdLoader(ProjectLoader[str, int | None]):

@@ -5,7 +5,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, func, or_
+from sqlalchemy import func, tuple_
 from sqlmodel import col, select
 
 from app.db.models import CustomerEvent
@@ -16,6 +16,10 @@ from app.graphql.dataloaders.base import ByIdLoader, ProjectLoader, many_per_key
 class EventByIdLoader(ByIdLoader[CustomerEvent]):
     model = CustomerEvent
 
+
+# The timeline's columns: all but the webhook body (about 1 kB an event, which a
+# timeline rarely shows; CustomerEvent.payload loads it by id when selected).
+TIMELINE_COLUMNS = [column for column in CustomerEvent.__table__.c if column.name != "payload"]  # type: ignore[attr-defined]
 
 HistoryKey = tuple[int, int, tuple[datetime, int] | None, bool]
 """(customer id, rows wanted, after (purchased_at, id) or None, include sandbox)."""
@@ -65,7 +69,7 @@ class HistoryByCustomerIdLoader(ProjectLoader[HistoryKey, list[CustomerEvent]]):
         )
         ranked = select(col(CustomerEvent.id), position).where(*self._scope(customer_ids, sandbox)).subquery()
         statement = (
-            select(CustomerEvent)
+            select(*TIMELINE_COLUMNS)
             .join(ranked, ranked.c.id == col(CustomerEvent.id))
             .where(ranked.c.position <= limit)
             .order_by(col(CustomerEvent.purchased_at).desc(), col(CustomerEvent.id).desc())
@@ -77,13 +81,11 @@ class HistoryByCustomerIdLoader(ProjectLoader[HistoryKey, list[CustomerEvent]]):
         assert after is not None
         purchased_at, event_id = after
         statement = (
-            select(CustomerEvent)
+            select(*TIMELINE_COLUMNS)
             .where(
                 *self._scope([customer_id], sandbox),
-                or_(
-                    col(CustomerEvent.purchased_at) < purchased_at,
-                    and_(col(CustomerEvent.purchased_at) == purchased_at, col(CustomerEvent.id) < event_id),
-                ),
+                # A row comparison: one range of the (customer_id, purchased_at, id) index.
+                tuple_(col(CustomerEvent.purchased_at), col(CustomerEvent.id)) < tuple_(purchased_at, event_id),
             )
             .order_by(col(CustomerEvent.purchased_at).desc(), col(CustomerEvent.id).desc())
             .limit(limit)

@@ -141,11 +141,20 @@ class EntitlementIdentifiersByProductLoader(ProjectLoader[tuple[str, str], list[
     async def batch_load_fn(self, keys: Sequence[tuple[str, str]]) -> list[list[str]]:
         identifiers = {identifier for _, identifier in keys}
         rows = await self.fetch(
-            select(Product.store, Product.identifier, Entitlement.identifier)
+            select(
+                col(Product.store).label("_store"),
+                col(Product.identifier).label("_product"),
+                *Entitlement.__table__.c,  # type: ignore[attr-defined]
+            )
             .join(ProductEntitlement, col(ProductEntitlement.product_id) == col(Product.id))
             .join(Entitlement, col(Entitlement.id) == col(ProductEntitlement.entitlement_id))
             .where(Product.project_id == self.project_id, col(Product.identifier).in_(identifiers))
             .order_by(col(Entitlement.identifier))
         )
-        grouped = many_per_key(keys, rows, lambda r: (r[0], r[1]))
-        return [[entitlement for _, _, entitlement in group] for group in grouped]
+        # The entitlements themselves come with them: whoever asks which entitlements a
+        # purchase gives asks for those entitlements next, and finds them loaded.
+        by_identifier = EntitlementByIdentifierLoader(self.context)
+        for row in rows:
+            by_identifier.prime(row.identifier, row)
+        grouped = many_per_key(keys, rows, lambda r: (r._store, r._product))
+        return [[row.identifier for row in group] for group in grouped]

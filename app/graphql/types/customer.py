@@ -10,7 +10,7 @@ from app.domain.attributes import ATTRIBUTION_KEYS, is_reserved
 from app.domain.entitlement_status import EntitlementGrantSource, entitlement_statuses
 from app.domain.identity import choose_app_user_id
 from app.domain.notes import render_note_html
-from app.domain.spending import is_visible, total_spent
+from app.domain.spending import is_visible
 from app.graphql.context import Info
 from app.graphql.dataloaders.customer import (
     AppUserIdsByCustomerIdLoader,
@@ -24,7 +24,7 @@ from app.graphql.dataloaders.project import (
     EntitlementByIdentifierLoader,
     OfferingByIdLoader,
 )
-from app.graphql.dataloaders.purchase import PurchasesByCustomerIdLoader, TransactionsByCustomerIdLoader
+from app.graphql.dataloaders.purchase import PurchasesByCustomerIdLoader
 from app.graphql.ids import encode_cursor
 from app.graphql.pagination import keyset_position, page_size
 from app.graphql.types.common import Money, Node, PageInfo
@@ -158,8 +158,7 @@ class CustomerType(Node):
         description="USD equivalent of all production purchases of this customer and its aliases, less refunds."
     )
     async def total_spent(self, info: Info) -> Money:
-        transactions = await TransactionsByCustomerIdLoader(info.context).load(self.row.id)
-        return Money(amount=total_spent(transactions), currency="USD")
+        return Money(amount=await PurchasesByCustomerIdLoader(info.context).total_spent(self.row.id), currency="USD")
 
     @strawberry.field(description="When the customer was first seen (User Since).")
     def first_seen_at(self) -> datetime:

@@ -8,6 +8,7 @@ from strawberry.scalars import JSON
 
 from app.db import models
 from app.graphql.context import Info
+from app.graphql.dataloaders.event import EventByIdLoader
 from app.graphql.dataloaders.webhooks import DeliveriesByEventIdLoader
 from app.graphql.types.common import (
     CancelReason,
@@ -22,6 +23,9 @@ from app.graphql.types.common import (
     money,
 )
 from app.graphql.types.webhooks import WebhookDelivery
+
+
+_NOT_READ = object()
 
 
 @strawberry.type
@@ -137,8 +141,12 @@ class CustomerEventNode(Node):
         return [WebhookDelivery(row=row) for row in rows]
 
     @strawberry.field(description="The webhook event body as sent to endpoints.")
-    def payload(self) -> JSON:
-        value: Any = self.row.payload
+    async def payload(self, info: Info) -> JSON:
+        value: Any = getattr(self.row, "payload", _NOT_READ)
+        if value is _NOT_READ:
+            # A timeline row leaves the body out (dataloaders/event.py): read it by id.
+            row = await EventByIdLoader(info.context).load(self.row.id)
+            value = row.payload if row is not None else None
         return value  # type: ignore[no-any-return]
 
 
