@@ -8,7 +8,6 @@ from sqlalchemy import func, or_, tuple_
 from sqlalchemy.sql import ColumnElement, Select
 from sqlmodel import col, select
 
-from app.db.reads import RequestReads
 from app.db.models import (
     AppUserId,
     Attribute,
@@ -19,6 +18,7 @@ from app.db.models import (
     Purchase,
     StoreTransaction,
 )
+from app.db.reads import RequestReads
 
 
 @dataclass(frozen=True, slots=True)

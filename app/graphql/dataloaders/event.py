@@ -85,7 +85,8 @@ class HistoryByCustomerIdLoader(ProjectLoader[HistoryKey, list[CustomerEvent]]):
             .where(
                 *self._scope([customer_id], sandbox),
                 # A row comparison: one range of the (customer_id, purchased_at, id) index.
-                tuple_(col(CustomerEvent.purchased_at), col(CustomerEvent.id)) < tuple_(purchased_at, event_id),
+                tuple_(col(CustomerEvent.purchased_at), col(CustomerEvent.id))
+                < tuple_(purchased_at, event_id),
             )
             .order_by(col(CustomerEvent.purchased_at).desc(), col(CustomerEvent.id).desc())
             .limit(limit)

@@ -63,14 +63,19 @@ class PurchasesByCustomerIdLoader(ProjectLoader[int, list[Purchase]]):
                 func.row_number()
                 .over(
                     partition_by=col(StoreTransaction.purchase_id),
-                    order_by=(col(StoreTransaction.purchased_at).desc(), col(StoreTransaction.transaction_id).desc()),
+                    order_by=(
+                        col(StoreTransaction.purchased_at).desc(),
+                        col(StoreTransaction.transaction_id).desc(),
+                    ),
                 )
                 .label("position"),
                 func.sum(case((counted, usd), else_=None))
                 .over(partition_by=col(StoreTransaction.customer_id))
                 .label("customer_spent"),
             )
-            .where(StoreTransaction.project_id == self.project_id, col(StoreTransaction.customer_id).in_(keys))
+            .where(
+                StoreTransaction.project_id == self.project_id, col(StoreTransaction.customer_id).in_(keys)
+            )
             .subquery()
         )
         rows = await self.fetch(
@@ -92,7 +97,9 @@ class PurchasesByCustomerIdLoader(ProjectLoader[int, list[Purchase]]):
             has_period = row._period_of is not None
             latest.prime(
                 row.id,
-                LatestPrice(row._latest_price, row._latest_currency, row._latest_price_usd) if has_period else None,
+                LatestPrice(row._latest_price, row._latest_currency, row._latest_price_usd)
+                if has_period
+                else None,
             )
             if row._customer_spent is not None:
                 spent[row.customer_id] = self._dollars(row._customer_spent)

@@ -158,7 +158,9 @@ class CustomerType(Node):
         description="USD equivalent of all production purchases of this customer and its aliases, less refunds."
     )
     async def total_spent(self, info: Info) -> Money:
-        return Money(amount=await PurchasesByCustomerIdLoader(info.context).total_spent(self.row.id), currency="USD")
+        return Money(
+            amount=await PurchasesByCustomerIdLoader(info.context).total_spent(self.row.id), currency="USD"
+        )
 
     @strawberry.field(description="When the customer was first seen (User Since).")
     def first_seen_at(self) -> datetime:

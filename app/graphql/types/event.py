@@ -24,7 +24,6 @@ from app.graphql.types.common import (
 )
 from app.graphql.types.webhooks import WebhookDelivery
 
-
 _NOT_READ = object()
 
 
