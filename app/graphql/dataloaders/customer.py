@@ -2,6 +2,7 @@
 
 from collections.abc import Sequence
 
+from sqlalchemy import select as core_select
 from sqlmodel import col, select
 
 from app.db.models import AppUserId, Attribute, Customer, Note, VirtualCurrencyBalance
@@ -17,11 +18,11 @@ class CustomerByAppUserIdLoader(ProjectLoader[str, Customer | None]):
 
     async def batch_load_fn(self, keys: Sequence[str]) -> list[Customer | None]:
         rows = await self.fetch(
-            select(*Customer.__table__.c, col(AppUserId.app_user_id).label("_key"))  # type: ignore[attr-defined]
+            core_select(*Customer.__table__.c, col(AppUserId.app_user_id).label("_key"))  # type: ignore[attr-defined]
             .join(AppUserId, col(AppUserId.customer_id) == col(Customer.id))
             .where(
-                AppUserId.project_id == self.project_id,
-                Customer.project_id == self.project_id,
+                col(AppUserId.project_id) == self.project_id,
+                col(Customer.project_id) == self.project_id,
                 col(AppUserId.app_user_id).in_(keys),
             )
         )

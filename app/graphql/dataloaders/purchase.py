@@ -6,6 +6,7 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Integer, Numeric, and_, case, cast, func
+from sqlalchemy import select as core_select
 from sqlmodel import col, select
 
 from app.db.models import Purchase, StoreTransaction
@@ -51,11 +52,11 @@ class PurchasesByCustomerIdLoader(ProjectLoader[int, list[Purchase]]):
     async def batch_load_fn(self, keys: Sequence[int]) -> list[list[Purchase]]:
         usd = self._usd_amount(col(StoreTransaction.price_usd))
         counted = and_(
-            StoreTransaction.environment == Environment.PRODUCTION.value,
+            col(StoreTransaction.environment) == Environment.PRODUCTION.value,
             col(StoreTransaction.refunded_at).is_(None),
         )
         periods = (
-            select(
+            core_select(
                 col(StoreTransaction.purchase_id),
                 col(StoreTransaction.price),
                 col(StoreTransaction.currency),
@@ -74,12 +75,13 @@ class PurchasesByCustomerIdLoader(ProjectLoader[int, list[Purchase]]):
                 .label("customer_spent"),
             )
             .where(
-                StoreTransaction.project_id == self.project_id, col(StoreTransaction.customer_id).in_(keys)
+                col(StoreTransaction.project_id) == self.project_id,
+                col(StoreTransaction.customer_id).in_(keys),
             )
             .subquery()
         )
         rows = await self.fetch(
-            select(
+            core_select(
                 *Purchase.__table__.c,  # type: ignore[attr-defined]
                 periods.c.purchase_id.label("_period_of"),
                 periods.c.price.label("_latest_price"),
@@ -88,7 +90,7 @@ class PurchasesByCustomerIdLoader(ProjectLoader[int, list[Purchase]]):
                 periods.c.customer_spent.label("_customer_spent"),
             )
             .outerjoin(periods, and_(periods.c.purchase_id == col(Purchase.id), periods.c.position == 1))
-            .where(Purchase.project_id == self.project_id, col(Purchase.customer_id).in_(keys))
+            .where(col(Purchase.project_id) == self.project_id, col(Purchase.customer_id).in_(keys))
             .order_by(col(Purchase.purchased_at).desc(), col(Purchase.id).desc())
         )
         latest = LatestTransactionByPurchaseIdLoader(self.context)

@@ -35,23 +35,19 @@ from app.graphql.types.purchase import CustomerEntitlement, PurchaseType, entitl
 
 @strawberry.type
 class Alias:
+    # Plain fields filled once from the row: Strawberry's fast path (see CustomerEventNode).
     row: strawberry.Private[models.AppUserId]
+    app_user_id: str
+    is_anonymous: bool
+    created_at: datetime
+    last_seen_at: datetime | None
 
-    @strawberry.field
-    def app_user_id(self) -> str:
-        return self.row.app_user_id
-
-    @strawberry.field
-    def is_anonymous(self) -> bool:
-        return self.row.is_anonymous
-
-    @strawberry.field
-    def created_at(self) -> datetime:
-        return self.row.created_at
-
-    @strawberry.field
-    def last_seen_at(self) -> datetime | None:
-        return self.row.last_seen_at
+    def __init__(self, row: models.AppUserId) -> None:
+        self.row = row
+        self.app_user_id = row.app_user_id
+        self.is_anonymous = row.is_anonymous
+        self.created_at = row.created_at
+        self.last_seen_at = row.last_seen_at
 
 
 @strawberry.type(name="Note")
@@ -82,23 +78,19 @@ class NoteType(Node):
 
 @strawberry.type
 class Attribute:
+    # Plain fields filled once from the row: Strawberry's fast path (see CustomerEventNode).
     row: strawberry.Private[models.Attribute]
+    key: str
+    value: str
+    updated_at: datetime
+    is_reserved: bool = strawberry.field(description="Keys starting with $ are reserved.")
 
-    @strawberry.field
-    def key(self) -> str:
-        return self.row.key
-
-    @strawberry.field
-    def value(self) -> str:
-        return self.row.value
-
-    @strawberry.field
-    def updated_at(self) -> datetime:
-        return self.row.updated_at
-
-    @strawberry.field(description="Keys starting with $ are reserved.")
-    def is_reserved(self) -> bool:
-        return is_reserved(self.row.key)
+    def __init__(self, row: models.Attribute) -> None:
+        self.row = row
+        self.key = row.key
+        self.value = row.value
+        self.updated_at = row.updated_at
+        self.is_reserved = is_reserved(row.key)
 
 
 @strawberry.type
@@ -158,6 +150,7 @@ class CustomerType(Node):
         description="USD equivalent of all production purchases of this customer and its aliases, less refunds."
     )
     async def total_spent(self, info: Info) -> Money:
+        assert self.row.id is not None
         return Money(
             amount=await PurchasesByCustomerIdLoader(info.context).total_spent(self.row.id), currency="USD"
         )
