@@ -29,12 +29,13 @@ class RequestReads:
         self._connection: AsyncConnection | None = None
         self._turn = asyncio.Lock()
 
-    async def fetch(self, statement: Any) -> list[Any]:
-        """The rows of a SELECT, as SQLAlchemy Core rows."""
+    async def fetch(self, statement: Any, parameters: dict[str, Any] | None = None) -> list[Any]:
+        """The rows of a SELECT, as SQLAlchemy Core rows; `parameters` fill the
+        statement's bindparams (statements built once per process take them)."""
         async with self._turn:
             if self._connection is None:
                 self._connection = await self._engine.connect()
-            return list((await self._connection.execute(statement)).all())
+            return list((await self._connection.execute(statement, parameters)).all())
 
     async def release(self) -> None:
         """Back to the pool; the next read checks one out again."""

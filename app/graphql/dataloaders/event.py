@@ -5,12 +5,19 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, tuple_
+from sqlalchemy import bindparam, func, tuple_
 from sqlmodel import col, select
 
 from app.db.models import CustomerEvent
 from app.domain.enums import Environment
-from app.graphql.dataloaders.base import ByIdLoader, ProjectLoader, many_per_key
+from app.graphql.dataloaders.base import (
+    PROJECT_ID,
+    ByIdLoader,
+    ProjectLoader,
+    keys_in,
+    many_per_key,
+    prepared,
+)
 
 
 class EventByIdLoader(ByIdLoader[CustomerEvent]):
@@ -23,6 +30,29 @@ TIMELINE_COLUMNS = [column for column in CustomerEvent.__table__.c if column.nam
 
 HistoryKey = tuple[int, int, tuple[datetime, int] | None, bool]
 """(customer id, rows wanted, after (purchased_at, id) or None, include sandbox)."""
+
+
+@prepared
+def _first_pages(sandbox: bool) -> Any:
+    """The newest :limit events of each customer in :keys."""
+    position = (
+        func.row_number()
+        .over(
+            partition_by=col(CustomerEvent.customer_id),
+            order_by=(col(CustomerEvent.purchased_at).desc(), col(CustomerEvent.id).desc()),
+        )
+        .label("position")
+    )
+    scope = [col(CustomerEvent.project_id) == PROJECT_ID, keys_in(col(CustomerEvent.customer_id))]
+    if not sandbox:
+        scope.append(col(CustomerEvent.environment) == Environment.PRODUCTION.value)
+    ranked = select(col(CustomerEvent.id), position).where(*scope).subquery()
+    return (
+        select(*TIMELINE_COLUMNS)
+        .join(ranked, ranked.c.id == col(CustomerEvent.id))
+        .where(ranked.c.position <= bindparam("limit"))
+        .order_by(col(CustomerEvent.purchased_at).desc(), col(CustomerEvent.id).desc())
+    )
 
 
 class HistoryByCustomerIdLoader(ProjectLoader[HistoryKey, list[CustomerEvent]]):
@@ -59,22 +89,7 @@ class HistoryByCustomerIdLoader(ProjectLoader[HistoryKey, list[CustomerEvent]]):
         return conditions
 
     async def _first_pages(self, customer_ids: list[int], limit: int, sandbox: bool) -> list[CustomerEvent]:
-        position = (
-            func.row_number()
-            .over(
-                partition_by=col(CustomerEvent.customer_id),
-                order_by=(col(CustomerEvent.purchased_at).desc(), col(CustomerEvent.id).desc()),
-            )
-            .label("position")
-        )
-        ranked = select(col(CustomerEvent.id), position).where(*self._scope(customer_ids, sandbox)).subquery()
-        statement = (
-            select(*TIMELINE_COLUMNS)
-            .join(ranked, ranked.c.id == col(CustomerEvent.id))
-            .where(ranked.c.position <= limit)
-            .order_by(col(CustomerEvent.purchased_at).desc(), col(CustomerEvent.id).desc())
-        )
-        return await self.fetch(statement)
+        return await self.fetch_prepared(_first_pages(sandbox), customer_ids, limit=limit)
 
     async def _after_cursor(self, key: HistoryKey) -> list[CustomerEvent]:
         customer_id, limit, after, sandbox = key

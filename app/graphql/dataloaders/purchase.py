@@ -12,7 +12,15 @@ from sqlmodel import col, select
 from app.db.models import Purchase, StoreTransaction
 from app.domain.enums import Environment
 from app.domain.spending import CENT
-from app.graphql.dataloaders.base import ByIdLoader, ProjectLoader, many_per_key, one_per_key
+from app.graphql.dataloaders.base import (
+    PROJECT_ID,
+    ByIdLoader,
+    ProjectLoader,
+    keys_in,
+    many_per_key,
+    one_per_key,
+    prepared,
+)
 
 # SQLite has no exact decimal: it sums whole micro-dollars (prices are stored with at
 # most 6 decimals, USD prices with 2), PostgreSQL sums NUMERIC.
@@ -26,6 +34,55 @@ class LatestPrice:
     price: Decimal | None
     currency: str | None
     price_usd: Decimal | None
+
+
+def _usd_amount(column: Any, dialect: str) -> Any:
+    if dialect == "sqlite":
+        return cast(func.round(cast(column, Numeric) * _MICRO), Integer)
+    return cast(column, Numeric)
+
+
+@prepared
+def _purchases_with_periods(dialect: str) -> Any:
+    counted = and_(
+        col(StoreTransaction.environment) == Environment.PRODUCTION.value,
+        col(StoreTransaction.refunded_at).is_(None),
+    )
+    periods = (
+        core_select(
+            col(StoreTransaction.purchase_id),
+            col(StoreTransaction.price),
+            col(StoreTransaction.currency),
+            col(StoreTransaction.price_usd),
+            func.row_number()
+            .over(
+                partition_by=col(StoreTransaction.purchase_id),
+                order_by=(
+                    col(StoreTransaction.purchased_at).desc(),
+                    col(StoreTransaction.transaction_id).desc(),
+                ),
+            )
+            .label("position"),
+            func.sum(case((counted, _usd_amount(col(StoreTransaction.price_usd), dialect)), else_=None))
+            .over(partition_by=col(StoreTransaction.customer_id))
+            .label("customer_spent"),
+        )
+        .where(col(StoreTransaction.project_id) == PROJECT_ID, keys_in(col(StoreTransaction.customer_id)))
+        .subquery()
+    )
+    return (
+        core_select(
+            *Purchase.__table__.c,  # type: ignore[attr-defined]
+            periods.c.purchase_id.label("_period_of"),
+            periods.c.price.label("_latest_price"),
+            periods.c.currency.label("_latest_currency"),
+            periods.c.price_usd.label("_latest_price_usd"),
+            periods.c.customer_spent.label("_customer_spent"),
+        )
+        .outerjoin(periods, and_(periods.c.purchase_id == col(Purchase.id), periods.c.position == 1))
+        .where(col(Purchase.project_id) == PROJECT_ID, keys_in(col(Purchase.customer_id)))
+        .order_by(col(Purchase.purchased_at).desc(), col(Purchase.id).desc())
+    )
 
 
 class PurchaseByIdLoader(ByIdLoader[Purchase]):
@@ -50,49 +107,7 @@ class PurchasesByCustomerIdLoader(ProjectLoader[int, list[Purchase]]):
         return self._spent[customer_id]
 
     async def batch_load_fn(self, keys: Sequence[int]) -> list[list[Purchase]]:
-        usd = self._usd_amount(col(StoreTransaction.price_usd))
-        counted = and_(
-            col(StoreTransaction.environment) == Environment.PRODUCTION.value,
-            col(StoreTransaction.refunded_at).is_(None),
-        )
-        periods = (
-            core_select(
-                col(StoreTransaction.purchase_id),
-                col(StoreTransaction.price),
-                col(StoreTransaction.currency),
-                col(StoreTransaction.price_usd),
-                func.row_number()
-                .over(
-                    partition_by=col(StoreTransaction.purchase_id),
-                    order_by=(
-                        col(StoreTransaction.purchased_at).desc(),
-                        col(StoreTransaction.transaction_id).desc(),
-                    ),
-                )
-                .label("position"),
-                func.sum(case((counted, usd), else_=None))
-                .over(partition_by=col(StoreTransaction.customer_id))
-                .label("customer_spent"),
-            )
-            .where(
-                col(StoreTransaction.project_id) == self.project_id,
-                col(StoreTransaction.customer_id).in_(keys),
-            )
-            .subquery()
-        )
-        rows = await self.fetch(
-            core_select(
-                *Purchase.__table__.c,  # type: ignore[attr-defined]
-                periods.c.purchase_id.label("_period_of"),
-                periods.c.price.label("_latest_price"),
-                periods.c.currency.label("_latest_currency"),
-                periods.c.price_usd.label("_latest_price_usd"),
-                periods.c.customer_spent.label("_customer_spent"),
-            )
-            .outerjoin(periods, and_(periods.c.purchase_id == col(Purchase.id), periods.c.position == 1))
-            .where(col(Purchase.project_id) == self.project_id, col(Purchase.customer_id).in_(keys))
-            .order_by(col(Purchase.purchased_at).desc(), col(Purchase.id).desc())
-        )
+        rows = await self.fetch_prepared(_purchases_with_periods(self.db.dialect), keys)
         latest = LatestTransactionByPurchaseIdLoader(self.context)
         spent: dict[int, Decimal] = {}
         for row in rows:
@@ -110,11 +125,6 @@ class PurchasesByCustomerIdLoader(ProjectLoader[int, list[Purchase]]):
         for key in keys:
             self._spent[key] = spent.get(key, Decimal(0)).quantize(CENT)
         return many_per_key(keys, rows, lambda r: r.customer_id)
-
-    def _usd_amount(self, column: Any) -> Any:
-        if self.db.dialect == "sqlite":
-            return cast(func.round(cast(column, Numeric) * _MICRO), Integer)
-        return cast(column, Numeric)
 
     def _dollars(self, total: Any) -> Decimal:
         if self.db.dialect == "sqlite":
