@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, or_, tuple_
+from sqlalchemy import and_, func, or_, tuple_, union
 from sqlalchemy.sql import ColumnElement, Select
 from sqlmodel import col, select
 
@@ -51,6 +51,14 @@ def _prefix_match(column: Any, prefix: str, dialect: str) -> ColumnElement[bool]
     if dialect == "sqlite":
         escaped = "".join(f"[{c}]" if c in "*?[" else c for c in prefix)
         return column.op("GLOB")(escaped + "*")  # type: ignore[no-any-return]
+    last = ord(prefix[-1])
+    if last not in (0xD7FF, 0x10FFFF):
+        # A range in code point order, [prefix, prefix with its last character + 1):
+        # exactly the strings that start with prefix, answered by the text_pattern_ops
+        # index (ix_app_user_id_prefix) whatever the database's collation, where LIKE
+        # needs the C collation to use an index (issue 14: 708 ms at 1M customers).
+        following = prefix[:-1] + chr(last + 1)
+        return and_(column.op("~>=~")(prefix), column.op("~<~")(following))
     escaped = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     match: ColumnElement[bool] = column.like(escaped + "%", escape="\\")
     return match
@@ -72,11 +80,9 @@ class CustomerQuery:
         by_email = select(Attribute.customer_id).where(
             Attribute.project_id == self.project_id, Attribute.key == "$email", Attribute.value == text
         )
-        return or_(
-            col(Customer.id).in_(by_app_user_id),
-            col(Customer.id).in_(by_email),
-            col(Customer.id).in_(self.owns_transaction(text)),
-        )
+        # One IN over a UNION of three indexed lookups: an OR of three IN (subquery)
+        # made PostgreSQL filter every customer of the project instead.
+        return col(Customer.id).in_(union(by_app_user_id, by_email, self.owns_transaction(text)))
 
     def owns_transaction(self, transaction_id: str) -> Select[tuple[int]]:
         return select(StoreTransaction.customer_id).where(  # type: ignore[return-value]

@@ -175,3 +175,20 @@ async def test_total_spent_in_sql_is_the_rule_over_the_rows(api: ApiClient) -> N
     assert nothing["recordAppOpen"]["userErrors"] == []
     data = await api.gql('{ customer(appUserId: "no-purchases") { totalSpent { amount } } }')
     assert data["customer"]["totalSpent"]["amount"] == "0.00"
+
+
+async def test_prefix_search_is_exact_at_the_edges_of_the_range(api: ApiClient) -> None:
+    """The prefix match is a range [prefix, prefix + 1) in code point order: what starts
+    with the prefix, never its neighbours, accents and case included."""
+    for app_user_id in ("zoë-1", "zoë2", "zoé", "zoe", "zoëa", "zof", "Zoë", "ab", "ac", "a"):
+        await add_customer(api, app_user_id)
+    query = "query($s: String) { customers(search: $s, first: 50) { edges { node { originalAppUserId } } } }"
+
+    async def found(text: str) -> list[str]:
+        edges = (await api.gql(query, {"s": text}))["customers"]["edges"]
+        return sorted(edge["node"]["originalAppUserId"] for edge in edges)
+
+    assert await found("zoë") == ["zoë-1", "zoë2", "zoëa"]
+    assert await found("zo") == sorted(["zoe", "zof", "zoé", "zoë-1", "zoë2", "zoëa"])
+    assert await found("ab") == ["ab"]
+    assert await found("a") == ["a", "ab", "ac"]

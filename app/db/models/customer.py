@@ -30,7 +30,19 @@ class AppUserId(Base, table=True):
     """One App User ID of a customer: the original one or an alias."""
 
     __tablename__ = "app_user_id"
-    __table_args__ = (sa.UniqueConstraint("project_id", "app_user_id"),)
+    __table_args__ = (
+        sa.UniqueConstraint("project_id", "app_user_id"),
+        # Search by prefix on PostgreSQL (services/customer_search.py): a btree in code
+        # point order, which a range of the pattern operators uses under any collation
+        # (the unique index follows the database's collation, which LIKE cannot use).
+        # On SQLite it repeats the unique index (GLOB uses either): one schema for both.
+        sa.Index(
+            "ix_app_user_id_prefix",
+            "project_id",
+            "app_user_id",
+            postgresql_ops={"app_user_id": "text_pattern_ops"},
+        ),
+    )
     project_id: int = _fk("project.id", index=False)
     customer_id: int = _fk("customer.id")
     app_user_id: str = Field(sa_type=sa.String(100))
