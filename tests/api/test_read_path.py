@@ -192,3 +192,23 @@ async def test_prefix_search_is_exact_at_the_edges_of_the_range(api: ApiClient) 
     assert await found("zo") == sorted(["zoe", "zof", "zoé", "zoë-1", "zoë2", "zoëa"])
     assert await found("ab") == ["ab"]
     assert await found("a") == ["a", "ab", "ac"]
+
+
+async def test_the_server_collects_garbage_in_large_generations(
+    db: Any, database_urls: dict[str, str], backend: str
+) -> None:
+    """Start-up freezes what it built and raises the collector's thresholds, so a large
+    page is not collected hundreds of times while it is built (item 5)."""
+    import gc
+
+    from app.main import GC_THRESHOLDS, create_app
+    from tests.conftest import make_settings
+
+    before = gc.get_threshold()
+    app = create_app(make_settings(database_urls[backend]), db)
+    try:
+        async with app.router.lifespan_context(app):
+            assert gc.get_threshold() == GC_THRESHOLDS
+    finally:
+        gc.set_threshold(*before)
+        gc.unfreeze()
