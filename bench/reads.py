@@ -353,6 +353,9 @@ async def main() -> None:
                 runs: dict[str, list[Run]] = {"service": [], "reference": []}
                 sessions = 0
                 requests = 0
+                # Warm up both (pool filled, caches built, code paths hot), unrecorded.
+                for server in (service, reference):
+                    await wrk(server, script, scenario.connections, 1)
                 for _ in range(ROUNDS):
                     before = await sessions_opened()
                     run = await wrk(service, script, scenario.connections, scenario.seconds)
