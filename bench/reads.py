@@ -217,6 +217,8 @@ async def wrk(server: Server, script: Path, connections: int, seconds: float) ->
     socket_errors = re.search(r"Socket errors: (.*)", out)
     if socket_errors:
         print(f"    {server.name}: socket errors {socket_errors.group(1)}")
+    if requests == 0:  # none finished in the window: no latency lines to read
+        return Run(rps=0.0, p50=0.0, p99=0.0, cpu_ms=1000 * cpu, errors=0)
     return Run(
         rps=float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),  # type: ignore[union-attr]
         p50=_ms(re.search(r"50%\s+(\S+)", out).group(1)),  # type: ignore[union-attr]
@@ -355,7 +357,7 @@ async def main() -> None:
                 requests = 0
                 # Warm up both (pool filled, caches built, code paths hot), unrecorded.
                 for server in (service, reference):
-                    await wrk(server, script, scenario.connections, 1)
+                    await wrk(server, script, scenario.connections, max(1, scenario.seconds / 5))
                 for _ in range(ROUNDS):
                     before = await sessions_opened()
                     run = await wrk(service, script, scenario.connections, scenario.seconds)
