@@ -5,7 +5,7 @@ UV := $(VENV)/bin/uv
 export DATABASE_URL ?= sqlite+aiosqlite:///./var/customer-profile.db
 CONTRACT_CHECK ?= ../shared/contract/check_contract.py
 
-.PHONY: run test test-fast lint schema bench install migrate seed worker clean check-config graphiql-assets console console-deps-if-node
+.PHONY: run test test-fast lint schema bench bench-reads install migrate seed worker clean check-config graphiql-assets console console-deps-if-node
 
 $(VENV)/.installed: pyproject.toml requirements.lock
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -60,6 +60,11 @@ schema: install
 
 bench: install
 	$(PY) -m bench.run
+
+# Reads against their ceiling (issue 14): the service and bench/reference.py alternated
+# under wrk on PostgreSQL (127.0.0.1:5432), 1,000 seeded customers; prints the ratio.
+bench-reads: install
+	$(PY) -m bench.reads
 
 lock:
 	$(UV) pip compile pyproject.toml --extra dev -o requirements.lock --quiet

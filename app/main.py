@@ -62,6 +62,9 @@ def metrics_allowed(settings: Settings, authorization: str | None) -> bool:
     return hmac.compare_digest((authorization or "").encode(), expected.encode())
 
 
+GC_THRESHOLDS = (50_000, 50, 100)
+
+
 def create_app(
     settings: Settings | None = None,
     db: Database | None = None,
@@ -127,6 +130,11 @@ def create_app(
         # collector's pauses short under load (p99 64 ms -> 9 ms, see STACK-NOTES).
         gc.collect()
         gc.freeze()
+        # A page of 100 customers allocates about a million objects, nearly all garbage
+        # at the end of the request: with the default thresholds (700, 10, 10) the
+        # collector ran about 700 times a page and took 23 % of its CPU at 16 pages in
+        # flight; with these, 4 % and the page 26 % cheaper (issue 14, item 5).
+        gc.set_threshold(*GC_THRESHOLDS)
         log.info("started", env=settings.app_env, database=db.dialect)
         try:
             yield

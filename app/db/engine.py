@@ -27,7 +27,10 @@ def create_engine(database_url: str, **kwargs: Any) -> AsyncEngine:
         engine = create_async_engine(database_url, connect_args={"timeout": 30}, **kwargs)
         _configure_sqlite(engine)
         return engine
-    kwargs.setdefault("pool_size", 10)
+    # A request holds one read connection while it runs (app/db/reads.py) and briefly
+    # one for its key: the pool keeps enough open that a busy server opens no new
+    # PostgreSQL session per request (overflow connections are closed when returned).
+    kwargs.setdefault("pool_size", 20)
     kwargs.setdefault("max_overflow", 10)
     # Recycle instead of pinging on every checkout: a ping doubles the cost of the
     # short sessions that DataLoader batches open.
@@ -50,7 +53,11 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(conn: Any) -> None:
-        if conn.get_execution_options().get(_WRITE_OPTION):
+        options = conn.get_execution_options()
+        if options.get("isolation_level") == "AUTOCOMMIT":
+            # A request's reads (app/db/reads.py): each statement on its own, no snapshot.
+            return
+        if options.get(_WRITE_OPTION):
             conn.exec_driver_sql("BEGIN IMMEDIATE")
         else:
             conn.exec_driver_sql("BEGIN")
@@ -67,6 +74,8 @@ class Database:
 
     def __init__(self, engine: AsyncEngine):
         self.engine = engine
+        # Single SELECTs that need no transaction: no BEGIN/ROLLBACK round trips.
+        self.autocommit = engine.execution_options(isolation_level="AUTOCOMMIT")
         self._read = async_sessionmaker(engine, class_=AsyncSession, expire_on_commit=False, autoflush=False)
         self._write = async_sessionmaker(
             engine.execution_options(**{_WRITE_OPTION: True}),

@@ -7,6 +7,7 @@ from typing import Any
 import strawberry
 
 from app.db.engine import Database
+from app.db.reads import RequestReads
 from app.services.keys import Principal
 from app.settings import Settings
 from app.stores.registry import StoreAdapters
@@ -25,6 +26,11 @@ class Context:
     extra: dict[str, Any] = field(default_factory=dict)
     # The request's DataLoaders, one per class, made on first use (dataloaders/base.py).
     dataloaders: dict[type, Any] = field(default_factory=dict)
+    # The request's one read connection, shared by its loaders (app/db/reads.py).
+    reads: RequestReads = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.reads = RequestReads(self.db.autocommit)
 
     @property
     def project_id(self) -> int:

@@ -1,8 +1,10 @@
 """Pagination arguments: page sizes and keyset cursors, checked the same way everywhere."""
 
 from datetime import datetime
+from typing import Any
 
 from graphql import GraphQLError
+from strawberry.types.nodes import SelectedField
 
 from app.graphql.ids import decode_cursor, valid_pk
 
@@ -36,3 +38,20 @@ def keyset_position(after: str) -> tuple[datetime, int]:
     except ValueError as exc:
         raise BadArgument("after is not a cursor of this list.") from exc
     return moment, pk
+
+
+def selects(info: Any, name: str) -> bool:
+    """Whether the current field's selection asks for `name` (fragments included), so
+    a resolver can skip work, such as an exact count, that nobody will see."""
+
+    def found(selections: list[Any]) -> bool:
+        for selection in selections:
+            if isinstance(selection, SelectedField):
+                if selection.name == name:
+                    return True
+            # Inline fragments and fragment spreads carry their own selections.
+            elif found(selection.selections):
+                return True
+        return False
+
+    return any(found(list(field.selections)) for field in info.selected_fields)

@@ -13,6 +13,7 @@ actions; ADMIN adds project configuration and may also act as the SDK (handy fro
 GraphiQL and for back-ends that post receipts).
 """
 
+from collections import OrderedDict
 from collections.abc import Iterator, Mapping
 from functools import lru_cache
 from types import MappingProxyType
@@ -186,6 +187,50 @@ def refusal(
     return None
 
 
+class RefusalCache:
+    """The verdict of `refusal` per (document text, operation, role), like the parser
+    and validation caches: a client sending the same operation with new variables is
+    checked once, not walked again on every request (about 1 ms a profile query).
+
+    Keyed on the exact text the document was parsed from, so the verdict is the one
+    `refusal` gives that document; bounded, least recently used dropped first. The
+    verdict is kept as a message and a fresh error is made per request (errors are
+    filled in with locations and paths as they travel)."""
+
+    def __init__(self, maxsize: int = 512) -> None:
+        self.maxsize = maxsize
+        self._verdicts: OrderedDict[tuple[str, str | None, ApiKeyRole], str | None] = OrderedDict()
+
+    def refusal(
+        self,
+        schema: GraphQLSchema,
+        text: str,
+        document: DocumentNode,
+        operation_name: str | None,
+        role: ApiKeyRole,
+    ) -> ForbiddenError | None:
+        key = (text, operation_name, role)
+        if key in self._verdicts:
+            self._verdicts.move_to_end(key)
+            message = self._verdicts[key]
+        else:
+            error = refusal(schema, document, operation_name, role)
+            message = None if error is None else error.message
+            self._verdicts[key] = message
+            if len(self._verdicts) > self.maxsize:
+                self._verdicts.popitem(last=False)
+        return None if message is None else ForbiddenError(message)
+
+
+def _refusals_of(schema: object) -> RefusalCache:
+    """One cache per schema (a verdict holds for the schema it was reached on)."""
+    cache = getattr(schema, "_role_refusals", None)
+    if cache is None:
+        cache = RefusalCache()
+        setattr(schema, "_role_refusals", cache)  # noqa: B010
+    return cache
+
+
 class RolePermissions(SchemaExtension):
     """Refuses, before anything runs, an operation the key's role may not perform."""
 
@@ -194,7 +239,12 @@ class RolePermissions(SchemaExtension):
         document = ctx.graphql_document
         principal = getattr(ctx.context, "principal", None)
         if document is not None and principal is not None:
-            error = refusal(ctx.schema._schema, document, ctx.operation_name, principal.role)
+            schema = ctx.schema._schema
+            if ctx.query is not None:
+                cache = _refusals_of(ctx.schema)
+                error = cache.refusal(schema, ctx.query, document, ctx.operation_name, principal.role)
+            else:
+                error = refusal(schema, document, ctx.operation_name, principal.role)
             if error is not None:
                 ctx.result = ExecutionResult(data=None, errors=[error])
         yield

@@ -8,7 +8,7 @@ import strawberry
 from app.domain.errors import DomainError
 from app.graphql.context import Info
 from app.graphql.dataloaders.base import ProjectLoader
-from app.graphql.dataloaders.customer import CustomerByIdLoader, CustomerIdByAppUserIdLoader, NoteByIdLoader
+from app.graphql.dataloaders.customer import CustomerByAppUserIdLoader, CustomerByIdLoader, NoteByIdLoader
 from app.graphql.dataloaders.event import EventByIdLoader
 from app.graphql.dataloaders.project import (
     EntitlementByIdLoader,
@@ -20,7 +20,7 @@ from app.graphql.dataloaders.purchase import PurchaseByIdLoader
 from app.graphql.dataloaders.store import StoreAppByIdLoader
 from app.graphql.dataloaders.webhooks import EndpointByIdLoader
 from app.graphql.ids import decode_id, encode_cursor
-from app.graphql.pagination import BadArgument, keyset_position, page_size
+from app.graphql.pagination import BadArgument, keyset_position, page_size, selects
 from app.graphql.types.common import Node, PageInfo, Store
 from app.graphql.types.customer import CustomerConnection, CustomerEdge, CustomerType, NoteType
 from app.graphql.types.event import CustomerEventNode
@@ -83,10 +83,7 @@ async def resolve_node(info: Info, global_id: str) -> Node | None:
 
 
 async def load_customer(info: Info, app_user_id: str) -> CustomerType | None:
-    customer_id = await CustomerIdByAppUserIdLoader(info.context).load(app_user_id)
-    if customer_id is None:
-        return None
-    row = await CustomerByIdLoader(info.context).load(customer_id)
+    row = await CustomerByAppUserIdLoader(info.context).load(app_user_id)
     return CustomerType(row=row) if row else None
 
 
@@ -128,7 +125,9 @@ class Query:
                 country=filter.country,
             )
         query = CustomerQuery(info.context.project_id, info.context.db.dialect, info.context.now)
-        page = await find_customers(info.context.db, query, search, spec, size, _position(after))
+        page = await find_customers(
+            info.context.reads, query, search, spec, size, _position(after), count=selects(info, "totalCount")
+        )
         edges = [
             CustomerEdge(
                 cursor=encode_cursor(row.last_seen_at.isoformat(), row.id), node=CustomerType(row=row)
@@ -143,7 +142,8 @@ class Query:
                 start_cursor=edges[0].cursor if edges else None,
                 end_cursor=edges[-1].cursor if edges else None,
             ),
-            total_count=page.total_count,
+            # Not selected, not counted: the value is never shown.
+            total_count=page.total_count or 0,
         )
 
     @strawberry.field(description="The project that the API key belongs to, with its configuration.")

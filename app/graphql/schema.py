@@ -30,6 +30,7 @@ from app.graphql.observe import RecordOperationName
 from app.graphql.pagination import BadArgument
 from app.graphql.permissions import RolePermissions
 from app.graphql.queries import Query
+from app.graphql.reads import ReleaseReads
 from app.graphql.response_limit import node_limited_context
 from app.graphql.scalars import DateTimeScalar
 from app.http.unavailable import is_unavailable, outage
@@ -96,6 +97,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
         RolePermissions,
         GuardVariables,
         RecordOperationName,
+        ReleaseReads,
     ]
     if settings.limits_enabled:
         # The rule classes are built once: the validation cache keys on them, and

@@ -4,11 +4,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, func, or_
+from sqlalchemy import and_, func, or_, tuple_, union
 from sqlalchemy.sql import ColumnElement, Select
 from sqlmodel import col, select
 
-from app.db.engine import Database
 from app.db.models import (
     AppUserId,
     Attribute,
@@ -19,6 +18,7 @@ from app.db.models import (
     Purchase,
     StoreTransaction,
 )
+from app.db.reads import RequestReads
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,7 +34,8 @@ class CustomerFilterSpec:
 class CustomerPage:
     rows: list[Customer]
     has_next_page: bool
-    total_count: int
+    # None when the caller did not ask: an exact count reads every matching customer.
+    total_count: int | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +51,14 @@ def _prefix_match(column: Any, prefix: str, dialect: str) -> ColumnElement[bool]
     if dialect == "sqlite":
         escaped = "".join(f"[{c}]" if c in "*?[" else c for c in prefix)
         return column.op("GLOB")(escaped + "*")  # type: ignore[no-any-return]
+    last = ord(prefix[-1])
+    if last not in (0xD7FF, 0x10FFFF):
+        # A range in code point order, [prefix, prefix with its last character + 1):
+        # exactly the strings that start with prefix, answered by the text_pattern_ops
+        # index (ix_app_user_id_prefix) whatever the database's collation, where LIKE
+        # needs the C collation to use an index (issue 14: 708 ms at 1M customers).
+        following = prefix[:-1] + chr(last + 1)
+        return and_(column.op("~>=~")(prefix), column.op("~<~")(following))
     escaped = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     match: ColumnElement[bool] = column.like(escaped + "%", escape="\\")
     return match
@@ -71,11 +80,9 @@ class CustomerQuery:
         by_email = select(Attribute.customer_id).where(
             Attribute.project_id == self.project_id, Attribute.key == "$email", Attribute.value == text
         )
-        return or_(
-            col(Customer.id).in_(by_app_user_id),
-            col(Customer.id).in_(by_email),
-            col(Customer.id).in_(self.owns_transaction(text)),
-        )
+        # One IN over a UNION of three indexed lookups: an OR of three IN (subquery)
+        # made PostgreSQL filter every customer of the project instead.
+        return col(Customer.id).in_(union(by_app_user_id, by_email, self.owns_transaction(text)))
 
     def owns_transaction(self, transaction_id: str) -> Select[tuple[int]]:
         return select(StoreTransaction.customer_id).where(  # type: ignore[return-value]
@@ -133,24 +140,27 @@ class CustomerQuery:
 
 
 async def find_customers(
-    db: Database,
+    reads: RequestReads,
     query: CustomerQuery,
     search: str | None,
     spec: CustomerFilterSpec | None,
     first: int,
     after: Position | None,
+    *,
+    count: bool = True,
 ) -> CustomerPage:
+    """A page of customers (read-only Core rows), and their total count when `count`."""
     where = query.conditions(search, spec)
     page: Select[tuple[Customer]] = select(Customer).where(*where)  # type: ignore[assignment]
     if after is not None:
+        # A row comparison, which the (project_id, last_seen_at, id) index answers as one
+        # range, where the equivalent OR made PostgreSQL filter every earlier row.
         page = page.where(
-            or_(
-                col(Customer.last_seen_at) < after.last_seen_at,
-                and_(col(Customer.last_seen_at) == after.last_seen_at, col(Customer.id) < after.id),
-            )
+            tuple_(col(Customer.last_seen_at), col(Customer.id)) < tuple_(after.last_seen_at, after.id)
         )
     page = page.order_by(col(Customer.last_seen_at).desc(), col(Customer.id).desc()).limit(first + 1)
-    async with db.read() as session:
-        rows = list((await session.exec(page)).all())  # type: ignore[call-overload]
-        total = (await session.exec(select(func.count()).select_from(Customer).where(*where))).one()
-    return CustomerPage(rows=rows[:first], has_next_page=len(rows) > first, total_count=int(total))
+    rows = await reads.fetch(page)
+    total = None
+    if count:
+        total = int((await reads.fetch(select(func.count()).select_from(Customer).where(*where)))[0][0])
+    return CustomerPage(rows=rows[:first], has_next_page=len(rows) > first, total_count=total)

@@ -205,9 +205,11 @@ async def test_statement_count_does_not_grow_with_the_page(
         data = await api.gql(FULL_PAGE, {"first": first})
         assert len(data["customers"]["edges"]) == first
         counts[first] = statements.count
-    # Authentication, the page, its count and one statement per batched loader.
+    # Authentication, the page, its count and one statement per batched loader (the
+    # offering's packages, products and their entitlements, the payloads by id); the
+    # profile's own part is fixed in tests/api/test_read_path.py. Was at most 20.
     assert counts[5] == counts[50], statements.statements
-    assert counts[50] <= 20
+    assert counts[50] <= 15
     node = data["customers"]["edges"][0]["node"]
     assert len(node["history"]["edges"]) == 2 and len(node["notes"]) == 2 and len(node["purchases"]) == 1
     assert node["currentOffering"]["identifier"] == "main"

@@ -129,3 +129,29 @@ def test_every_mutation_of_the_api_declares_its_roles_as_the_readme_says() -> No
     assert schema.mutation_type is not None
     assert set(schema.mutation_type.fields) == set(EXPECTED)
     assert dict(mutation_roles(schema)) == EXPECTED
+
+
+def test_the_role_check_is_cached_per_document_operation_and_role() -> None:
+    """The verdict of a (document, operation, role) is reached once, then reused; other
+    roles and operations of the same text get their own verdicts."""
+    from app.graphql.permissions import RefusalCache, refusal
+    from app.graphql.schema import build_schema
+    from app.settings import Settings
+
+    schema = build_schema(Settings(database_url="sqlite://", app_env="production"))._schema
+    text = (
+        "query Q { customers { totalCount } } "
+        'mutation M { deleteCustomer(input: {appUserId: "x"}) { deletedAppUserIds } }'
+    )
+    document = parse(text)
+    cache = RefusalCache(maxsize=2)
+    first = cache.refusal(schema, text, document, "Q", ApiKeyRole.SDK)
+    assert first is not None and first.message == refusal(schema, document, "Q", ApiKeyRole.SDK).message  # type: ignore[union-attr]
+    # The document is not walked again: a different object under the same text gets the cached verdict.
+    assert cache.refusal(schema, text, parse("{ __typename }"), "Q", ApiKeyRole.SDK) is not first
+    assert cache.refusal(schema, text, parse("{ __typename }"), "Q", ApiKeyRole.SDK) is not None
+    assert cache.refusal(schema, text, document, "Q", ApiKeyRole.VIEWER) is None
+    assert cache.refusal(schema, text, document, "M", ApiKeyRole.VIEWER) is not None
+    # Bounded: the least recently used verdict went, and is reached again when asked.
+    assert len(cache._verdicts) == 2
+    assert cache.refusal(schema, text, document, "Q", ApiKeyRole.SDK) is not None

@@ -34,6 +34,16 @@ class AppUserId(Base, table=True):
     __table_args__ = (
         sa.UniqueConstraint("project_id", "app_user_id"),
         sa.Index("uq_app_user_id_account_token", "project_id", "app_account_token", unique=True),
+        # Search by prefix on PostgreSQL (services/customer_search.py): a btree in code
+        # point order, which a range of the pattern operators uses under any collation
+        # (the unique index follows the database's collation, which LIKE cannot use).
+        # On SQLite it repeats the unique index (GLOB uses either): one schema for both.
+        sa.Index(
+            "ix_app_user_id_prefix",
+            "project_id",
+            "app_user_id",
+            postgresql_ops={"app_user_id": "text_pattern_ops"},
+        ),
     )
     project_id: int = _fk("project.id", index=False)
     customer_id: int = _fk("customer.id")

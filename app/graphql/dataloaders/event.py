@@ -5,20 +5,54 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, func, or_
+from sqlalchemy import bindparam, func, tuple_
 from sqlmodel import col, select
 
 from app.db.models import CustomerEvent
 from app.domain.enums import Environment
-from app.graphql.dataloaders.base import ByIdLoader, ProjectLoader, many_per_key
+from app.graphql.dataloaders.base import (
+    PROJECT_ID,
+    ByIdLoader,
+    ProjectLoader,
+    keys_in,
+    many_per_key,
+    prepared,
+)
 
 
 class EventByIdLoader(ByIdLoader[CustomerEvent]):
     model = CustomerEvent
 
 
+# The timeline's columns: all but the webhook body (about 1 kB an event, which a
+# timeline rarely shows; CustomerEvent.payload loads it by id when selected).
+TIMELINE_COLUMNS = [column for column in CustomerEvent.__table__.c if column.name != "payload"]  # type: ignore[attr-defined]
+
 HistoryKey = tuple[int, int, tuple[datetime, int] | None, bool]
 """(customer id, rows wanted, after (purchased_at, id) or None, include sandbox)."""
+
+
+@prepared
+def _first_pages(sandbox: bool) -> Any:
+    """The newest :limit events of each customer in :keys."""
+    position = (
+        func.row_number()
+        .over(
+            partition_by=col(CustomerEvent.customer_id),
+            order_by=(col(CustomerEvent.purchased_at).desc(), col(CustomerEvent.id).desc()),
+        )
+        .label("position")
+    )
+    scope = [col(CustomerEvent.project_id) == PROJECT_ID, keys_in(col(CustomerEvent.customer_id))]
+    if not sandbox:
+        scope.append(col(CustomerEvent.environment) == Environment.PRODUCTION.value)
+    ranked = select(col(CustomerEvent.id), position).where(*scope).subquery()
+    return (
+        select(*TIMELINE_COLUMNS)
+        .join(ranked, ranked.c.id == col(CustomerEvent.id))
+        .where(ranked.c.position <= bindparam("limit"))
+        .order_by(col(CustomerEvent.purchased_at).desc(), col(CustomerEvent.id).desc())
+    )
 
 
 class HistoryByCustomerIdLoader(ProjectLoader[HistoryKey, list[CustomerEvent]]):
@@ -55,35 +89,19 @@ class HistoryByCustomerIdLoader(ProjectLoader[HistoryKey, list[CustomerEvent]]):
         return conditions
 
     async def _first_pages(self, customer_ids: list[int], limit: int, sandbox: bool) -> list[CustomerEvent]:
-        position = (
-            func.row_number()
-            .over(
-                partition_by=col(CustomerEvent.customer_id),
-                order_by=(col(CustomerEvent.purchased_at).desc(), col(CustomerEvent.id).desc()),
-            )
-            .label("position")
-        )
-        ranked = select(col(CustomerEvent.id), position).where(*self._scope(customer_ids, sandbox)).subquery()
-        statement = (
-            select(CustomerEvent)
-            .join(ranked, ranked.c.id == col(CustomerEvent.id))
-            .where(ranked.c.position <= limit)
-            .order_by(col(CustomerEvent.purchased_at).desc(), col(CustomerEvent.id).desc())
-        )
-        return await self.fetch(statement)
+        return await self.fetch_prepared(_first_pages(sandbox), customer_ids, limit=limit)
 
     async def _after_cursor(self, key: HistoryKey) -> list[CustomerEvent]:
         customer_id, limit, after, sandbox = key
         assert after is not None
         purchased_at, event_id = after
         statement = (
-            select(CustomerEvent)
+            select(*TIMELINE_COLUMNS)
             .where(
                 *self._scope([customer_id], sandbox),
-                or_(
-                    col(CustomerEvent.purchased_at) < purchased_at,
-                    and_(col(CustomerEvent.purchased_at) == purchased_at, col(CustomerEvent.id) < event_id),
-                ),
+                # A row comparison: one range of the (customer_id, purchased_at, id) index.
+                tuple_(col(CustomerEvent.purchased_at), col(CustomerEvent.id))
+                < tuple_(purchased_at, event_id),
             )
             .order_by(col(CustomerEvent.purchased_at).desc(), col(CustomerEvent.id).desc())
             .limit(limit)

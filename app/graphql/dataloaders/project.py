@@ -1,11 +1,20 @@
 """Loaders of the project's configuration: the project, entitlements, products, offerings."""
 
 from collections.abc import Sequence
+from typing import Any
 
 from sqlmodel import col, select
 
 from app.db.models import Entitlement, Offering, Package, Product, ProductEntitlement, Project
-from app.graphql.dataloaders.base import ByIdLoader, ProjectLoader, many_per_key, one_per_key
+from app.graphql.dataloaders.base import (
+    PROJECT_ID,
+    ByIdLoader,
+    ProjectLoader,
+    keys_in,
+    many_per_key,
+    one_per_key,
+    prepared,
+)
 
 
 class ProjectByIdLoader(ProjectLoader[int, Project | None]):
@@ -101,13 +110,16 @@ class EntitlementByIdLoader(ByIdLoader[Entitlement]):
     model = Entitlement
 
 
+@prepared
+def _entitlements_by_identifier() -> Any:
+    return select(Entitlement).where(
+        col(Entitlement.project_id) == PROJECT_ID, keys_in(col(Entitlement.identifier))
+    )
+
+
 class EntitlementByIdentifierLoader(ProjectLoader[str, Entitlement | None]):
     async def batch_load_fn(self, keys: Sequence[str]) -> list[Entitlement | None]:
-        rows = await self.fetch(
-            select(Entitlement).where(
-                Entitlement.project_id == self.project_id, col(Entitlement.identifier).in_(keys)
-            )
-        )
+        rows = await self.fetch_prepared(_entitlements_by_identifier(), keys)
         return one_per_key(keys, rows, lambda r: r.identifier)
 
 
@@ -135,17 +147,31 @@ class EntitlementsByProductIdLoader(ProjectLoader[int, list[Entitlement]]):
         return many_per_key(keys, rows, lambda r: r._key)
 
 
+@prepared
+def _entitlements_of_products() -> Any:
+    return (
+        select(
+            col(Product.store).label("_store"),
+            col(Product.identifier).label("_product"),
+            *Entitlement.__table__.c,  # type: ignore[attr-defined]
+        )
+        .join(ProductEntitlement, col(ProductEntitlement.product_id) == col(Product.id))
+        .join(Entitlement, col(Entitlement.id) == col(ProductEntitlement.entitlement_id))
+        .where(col(Product.project_id) == PROJECT_ID, keys_in(col(Product.identifier)))
+        .order_by(col(Entitlement.identifier))
+    )
+
+
 class EntitlementIdentifiersByProductLoader(ProjectLoader[tuple[str, str], list[str]]):
     """Key: (store, product identifier) -> the identifiers of the entitlements it grants."""
 
     async def batch_load_fn(self, keys: Sequence[tuple[str, str]]) -> list[list[str]]:
-        identifiers = {identifier for _, identifier in keys}
-        rows = await self.fetch(
-            select(Product.store, Product.identifier, Entitlement.identifier)
-            .join(ProductEntitlement, col(ProductEntitlement.product_id) == col(Product.id))
-            .join(Entitlement, col(Entitlement.id) == col(ProductEntitlement.entitlement_id))
-            .where(Product.project_id == self.project_id, col(Product.identifier).in_(identifiers))
-            .order_by(col(Entitlement.identifier))
-        )
-        grouped = many_per_key(keys, rows, lambda r: (r[0], r[1]))
-        return [[entitlement for _, _, entitlement in group] for group in grouped]
+        identifiers = sorted({identifier for _, identifier in keys})
+        rows = await self.fetch_prepared(_entitlements_of_products(), identifiers)
+        # The entitlements themselves come with them: whoever asks which entitlements a
+        # purchase gives asks for those entitlements next, and finds them loaded.
+        by_identifier = EntitlementByIdentifierLoader(self.context)
+        for row in rows:
+            by_identifier.prime(row.identifier, row)
+        grouped = many_per_key(keys, rows, lambda r: (r._store, r._product))
+        return [[row.identifier for row in group] for group in grouped]

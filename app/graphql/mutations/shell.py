@@ -52,6 +52,8 @@ def mutation(*, roles: frozenset[ApiKeyRole], description: str | None = None) ->
         async def shell(*args: Any, **kwargs: Any) -> Any:
             info = kwargs.get("info") or args[1]
             forget_loaded(info.context)
+            # No read connection held while the mutation waits for a write one.
+            await info.context.reads.release()
             try:
                 return await resolve(*args, **kwargs)
             except (DomainError, DomainErrors) as refused:

@@ -10,7 +10,7 @@ from app.domain.attributes import ATTRIBUTION_KEYS, is_reserved
 from app.domain.entitlement_status import EntitlementGrantSource, entitlement_statuses
 from app.domain.identity import choose_app_user_id
 from app.domain.notes import render_note_html
-from app.domain.spending import is_visible, total_spent
+from app.domain.spending import is_visible
 from app.graphql.context import Info
 from app.graphql.dataloaders.customer import (
     AppUserIdsByCustomerIdLoader,
@@ -24,7 +24,7 @@ from app.graphql.dataloaders.project import (
     EntitlementByIdentifierLoader,
     OfferingByIdLoader,
 )
-from app.graphql.dataloaders.purchase import PurchasesByCustomerIdLoader, TransactionsByCustomerIdLoader
+from app.graphql.dataloaders.purchase import PurchasesByCustomerIdLoader
 from app.graphql.ids import encode_cursor
 from app.graphql.pagination import keyset_position, page_size
 from app.graphql.types.common import Money, Node, PageInfo
@@ -35,23 +35,19 @@ from app.graphql.types.purchase import CustomerEntitlement, PurchaseType, entitl
 
 @strawberry.type
 class Alias:
+    # Plain fields filled once from the row: Strawberry's fast path (see CustomerEventNode).
     row: strawberry.Private[models.AppUserId]
+    app_user_id: str
+    is_anonymous: bool
+    created_at: datetime
+    last_seen_at: datetime | None
 
-    @strawberry.field
-    def app_user_id(self) -> str:
-        return self.row.app_user_id
-
-    @strawberry.field
-    def is_anonymous(self) -> bool:
-        return self.row.is_anonymous
-
-    @strawberry.field
-    def created_at(self) -> datetime:
-        return self.row.created_at
-
-    @strawberry.field
-    def last_seen_at(self) -> datetime | None:
-        return self.row.last_seen_at
+    def __init__(self, row: models.AppUserId) -> None:
+        self.row = row
+        self.app_user_id = row.app_user_id
+        self.is_anonymous = row.is_anonymous
+        self.created_at = row.created_at
+        self.last_seen_at = row.last_seen_at
 
 
 @strawberry.type(name="Note")
@@ -82,23 +78,19 @@ class NoteType(Node):
 
 @strawberry.type
 class Attribute:
+    # Plain fields filled once from the row: Strawberry's fast path (see CustomerEventNode).
     row: strawberry.Private[models.Attribute]
+    key: str
+    value: str
+    updated_at: datetime
+    is_reserved: bool = strawberry.field(description="Keys starting with $ are reserved.")
 
-    @strawberry.field
-    def key(self) -> str:
-        return self.row.key
-
-    @strawberry.field
-    def value(self) -> str:
-        return self.row.value
-
-    @strawberry.field
-    def updated_at(self) -> datetime:
-        return self.row.updated_at
-
-    @strawberry.field(description="Keys starting with $ are reserved.")
-    def is_reserved(self) -> bool:
-        return is_reserved(self.row.key)
+    def __init__(self, row: models.Attribute) -> None:
+        self.row = row
+        self.key = row.key
+        self.value = row.value
+        self.updated_at = row.updated_at
+        self.is_reserved = is_reserved(row.key)
 
 
 @strawberry.type
@@ -166,8 +158,10 @@ class CustomerType(Node):
         description="USD equivalent of all production purchases of this customer and its aliases, less refunds."
     )
     async def total_spent(self, info: Info) -> Money:
-        transactions = await TransactionsByCustomerIdLoader(info.context).load(self.row.id)
-        return Money(amount=total_spent(transactions), currency="USD")
+        assert self.row.id is not None
+        return Money(
+            amount=await PurchasesByCustomerIdLoader(info.context).total_spent(self.row.id), currency="USD"
+        )
 
     @strawberry.field(description="When the customer was first seen (User Since).")
     def first_seen_at(self) -> datetime:

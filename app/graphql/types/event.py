@@ -8,6 +8,7 @@ from strawberry.scalars import JSON
 
 from app.db import models
 from app.graphql.context import Info
+from app.graphql.dataloaders.event import EventByIdLoader
 from app.graphql.dataloaders.webhooks import DeliveriesByEventIdLoader
 from app.graphql.types.common import (
     CancelReason,
@@ -23,6 +24,8 @@ from app.graphql.types.common import (
 )
 from app.graphql.types.webhooks import WebhookDelivery
 
+_NOT_READ = object()
+
 
 @strawberry.type
 class VirtualCurrencyAmount:
@@ -32,104 +35,74 @@ class VirtualCurrencyAmount:
 
 @strawberry.type(name="CustomerEvent")
 class CustomerEventNode(Node):
+    """Plain fields filled from the row once, in the constructor: Strawberry resolves a
+    plain field with its fast path (an attribute read: no resolver call, no Info, no
+    argument parsing), which a method per scalar does not get. Only what loads more
+    data (deliveries, the payload) stays a resolver, and stays last, so the schema's
+    field order is unchanged."""
+
     NODE_TYPE = "CustomerEvent"
     row: strawberry.Private[models.CustomerEvent]
-
-    @strawberry.field
-    def type(self) -> CustomerEventType:
-        return self.row.type
-
-    @strawberry.field(description='The human-readable line shown in the timeline, e.g. "Started a trial".')
-    def description(self) -> str:
-        return self.row.description
-
-    @strawberry.field
-    def webhook_event_type(self) -> WebhookEventType:
-        return self.row.webhook_type
-
-    @strawberry.field(description="When the transaction was purchased; the timeline is ordered by it.")
-    def purchased_at(self) -> datetime:
-        return self.row.purchased_at
-
-    @strawberry.field(description="When the event was generated.")
-    def event_timestamp(self) -> datetime:
-        return self.row.event_timestamp
-
-    @strawberry.field
-    def environment(self) -> Environment:
-        return self.row.environment
-
-    @strawberry.field
-    def store(self) -> Store | None:
-        return self.row.store
-
-    @strawberry.field
-    def product_id(self) -> str | None:
-        return self.row.product_id
-
-    @strawberry.field
-    def new_product_id(self) -> str | None:
-        return self.row.new_product_id
-
-    @strawberry.field
-    def entitlement_ids(self) -> list[str]:
-        return list(self.row.entitlement_ids or [])
-
-    @strawberry.field
-    def period_type(self) -> PeriodType | None:
-        return self.row.period_type
-
-    @strawberry.field
-    def transaction_id(self) -> str | None:
-        return self.row.transaction_id
-
-    @strawberry.field
-    def cancel_reason(self) -> CancelReason | None:
-        return self.row.cancel_reason
-
-    @strawberry.field
-    def price(self) -> Money | None:
-        return money(self.row.price, self.row.currency)
-
-    @strawberry.field
-    def price_usd(self) -> Money | None:
-        return money(self.row.price_usd, "USD")
-
-    @strawberry.field
-    def price_is_estimated(self) -> bool:
-        return self.row.price_is_estimated
-
-    @strawberry.field(
+    type: CustomerEventType
+    description: str = strawberry.field(
+        description='The human-readable line shown in the timeline, e.g. "Started a trial".'
+    )
+    webhook_event_type: WebhookEventType
+    purchased_at: datetime = strawberry.field(
+        description="When the transaction was purchased; the timeline is ordered by it."
+    )
+    event_timestamp: datetime = strawberry.field(description="When the event was generated.")
+    environment: Environment
+    store: Store | None
+    product_id: str | None
+    new_product_id: str | None
+    entitlement_ids: list[str]
+    period_type: PeriodType | None
+    transaction_id: str | None
+    cancel_reason: CancelReason | None
+    price: Money | None
+    price_usd: Money | None
+    price_is_estimated: bool
+    usd_rate_missing: bool = strawberry.field(
         description="The price is known but no exchange rate for its currency and day: priceUsd is null, not 0."
     )
-    def usd_rate_missing(self) -> bool:
-        return bool(self.row.facts.get("usd_rate_missing"))
-
-    @strawberry.field
-    def transferred_from(self) -> list[str] | None:
-        return self.row.transferred_from
-
-    @strawberry.field
-    def transferred_to(self) -> list[str] | None:
-        return self.row.transferred_to
-
-    @strawberry.field(description="Virtual currency granted (positive) or spent (negative).")
-    def virtual_currency(self) -> VirtualCurrencyAmount | None:
-        if self.row.virtual_currency_code is None or self.row.virtual_currency_amount is None:
-            return None
-        return VirtualCurrencyAmount(
-            code=self.row.virtual_currency_code, amount=self.row.virtual_currency_amount
-        )
-
-    @strawberry.field(
+    transferred_from: list[str] | None
+    transferred_to: list[str] | None
+    virtual_currency: VirtualCurrencyAmount | None = strawberry.field(
+        description="Virtual currency granted (positive) or spent (negative)."
+    )
+    actor: str | None = strawberry.field(
         description="Name of the API key whose action caused the event; null for store-driven events."
     )
-    def actor(self) -> str | None:
-        return self.row.actor
+    reason: str | None = strawberry.field(description="The reason given with a support action.")
 
-    @strawberry.field(description="The reason given with a support action.")
-    def reason(self) -> str | None:
-        return self.row.reason
+    def __init__(self, row: models.CustomerEvent) -> None:
+        self.row = row
+        self.type = row.type
+        self.description = row.description
+        self.webhook_event_type = row.webhook_type
+        self.purchased_at = row.purchased_at
+        self.event_timestamp = row.event_timestamp
+        self.environment = row.environment
+        self.store = row.store
+        self.product_id = row.product_id
+        self.new_product_id = row.new_product_id
+        self.entitlement_ids = list(row.entitlement_ids or [])
+        self.period_type = row.period_type
+        self.transaction_id = row.transaction_id
+        self.cancel_reason = row.cancel_reason
+        self.price = money(row.price, row.currency)
+        self.price_usd = money(row.price_usd, "USD")
+        self.price_is_estimated = row.price_is_estimated
+        self.usd_rate_missing = bool((row.facts or {}).get("usd_rate_missing"))
+        self.transferred_from = row.transferred_from
+        self.transferred_to = row.transferred_to
+        code, amount = row.virtual_currency_code, row.virtual_currency_amount
+        self.virtual_currency = (
+            None if code is None or amount is None else VirtualCurrencyAmount(code=code, amount=amount)
+        )
+        self.actor = row.actor
+        self.reason = row.reason
 
     @strawberry.field(description="Integrations and webhooks this event triggered.")
     async def deliveries(self, info: Info) -> list[WebhookDelivery]:
@@ -137,8 +110,12 @@ class CustomerEventNode(Node):
         return [WebhookDelivery(row=row) for row in rows]
 
     @strawberry.field(description="The webhook event body as sent to endpoints.")
-    def payload(self) -> JSON:
-        value: Any = self.row.payload
+    async def payload(self, info: Info) -> JSON:
+        value: Any = getattr(self.row, "payload", _NOT_READ)
+        if value is _NOT_READ:
+            # A timeline row leaves the body out (dataloaders/event.py): read it by id.
+            row = await EventByIdLoader(info.context).load(self.row.id)
+            value = row.payload if row is not None else None
         return value  # type: ignore[no-any-return]
 
 

@@ -1,0 +1,45 @@
+"""One connection for all the reads of a request, in autocommit.
+
+A GraphQL request reads through many DataLoader batches. Each batch used to check out
+a pooled connection of its own and wrap its one SELECT in BEGIN ... ROLLBACK: three
+round trips and a checkout per statement, and under load more checkouts than the pool
+holds, so PostgreSQL sessions were opened and closed per request (issue 14). Here the
+request's batches take turns on one connection (a lock: one connection never runs two
+statements at once), opened on the first read and released when the operation ends.
+
+Autocommit, not one read-only transaction: every statement sees what is committed when
+it runs, so the reads after a mutation of the same request see what it wrote (the
+mutation commits on a connection of its own). A mutation also releases the connection
+before it starts (`release`), so a request never holds a read connection while it
+waits for a write one: the pool cannot be starved by requests waiting on themselves.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+
+class RequestReads:
+    def __init__(self, autocommit: AsyncEngine) -> None:
+        """`autocommit`: an engine with isolation_level AUTOCOMMIT (Database.autocommit)."""
+        self._engine = autocommit
+        self._connection: AsyncConnection | None = None
+        self._turn = asyncio.Lock()
+
+    async def fetch(self, statement: Any, parameters: dict[str, Any] | None = None) -> list[Any]:
+        """The rows of a SELECT, as SQLAlchemy Core rows; `parameters` fill the
+        statement's bindparams (statements built once per process take them)."""
+        async with self._turn:
+            if self._connection is None:
+                self._connection = await self._engine.connect()
+            return list((await self._connection.execute(statement, parameters)).all())
+
+    async def release(self) -> None:
+        """Back to the pool; the next read checks one out again."""
+        async with self._turn:
+            connection, self._connection = self._connection, None
+            if connection is not None:
+                await connection.close()

@@ -1,0 +1,103 @@
+"""EXPLAIN (ANALYZE, BUFFERS) of the statements the service runs for the list, search and
+filter requests (issue 14, item 6), on the read benchmark's database.
+
+Each request is run through the app in-process; every SELECT it sends is captured with
+its parameters and explained on the same database. Prints one plan per statement.
+
+    python -m bench.explain_reads   (BENCH_READS_DB as for bench/reads.py; seed it first)
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Any
+
+import asyncpg
+import httpx
+from sqlalchemy import event
+
+from app.db.engine import Database, create_engine
+from app.main import create_app
+from app.settings import Settings
+from bench.reads import DB_NAME, DSN, RESULTS, URL
+from bench.reads_seed import app_user_id
+
+REQUESTS = {
+    "search by email": ('{ customers(search: "reader500@example.com") { edges { node { id } } } }', {}),
+    "search by App User ID prefix": ('{ customers(search: "reads-00005") { edges { node { id } } } }', {}),
+    "filter by transaction id": (
+        '{ customers(filter: {transactionId: "sub-0000500-07"}) { edges { node { id } } } }',
+        {},
+    ),
+    "first page": ("{ customers(first: 20) { edges { cursor node { id } } } }", {}),
+    "deep page (after the 900th customer)": (
+        "query($after: String) { customers(first: 20, after: $after) { edges { node { id } } } }",
+        {"after": None},
+    ),
+    "profile": (
+        "query($id: String!) { customer(appUserId: $id) { appUserId notes { id } attributes { key } "
+        "totalSpent { amount } purchases { status price { amount } } entitlements { isActive } "
+        "history(first: 20) { edges { node { id } } } } }",
+        {"id": app_user_id(500)},
+    ),
+}
+
+
+async def main() -> None:
+    key = json.loads((RESULTS / f"{DB_NAME}.json").read_text())["key"]
+    db = Database(create_engine(URL))
+    settings = Settings(database_url=URL, app_env="production", webhook_dispatcher="off", log_level="WARNING")
+    app = create_app(settings, db)
+    captured: list[tuple[str, tuple[Any, ...]]] = []
+
+    def capture(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
+        if statement.lstrip().upper().startswith("SELECT"):
+            captured.append((statement, tuple(parameters or ())))
+
+    headers = {"Authorization": f"Bearer {key}"}
+    plans: dict[str, list[str]] = {}
+    try:
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://x") as client:
+            page = await client.post(
+                "/graphql",
+                json={"query": "{ customers(first: 100) { edges { cursor } } }"},
+                headers=headers,
+            )
+            cursors = [e["cursor"] for e in page.json()["data"]["customers"]["edges"]]
+            deep = cursors[-1]
+            for _ in range(8):  # walk on to about the 900th customer
+                page = await client.post(
+                    "/graphql",
+                    json={
+                        "query": "query($a: String) { customers(first: 100, after: $a) { edges { cursor } } }",
+                        "variables": {"a": deep},
+                    },
+                    headers=headers,
+                )
+                deep = page.json()["data"]["customers"]["edges"][-1]["cursor"]
+            REQUESTS["deep page (after the 900th customer)"][1]["after"] = deep
+            event.listen(db.engine.sync_engine, "before_cursor_execute", capture)
+            for name, (query, variables) in REQUESTS.items():
+                captured.clear()
+                response = await client.post(
+                    "/graphql", json={"query": query, "variables": variables}, headers=headers
+                )
+                assert "errors" not in response.json(), response.text
+                plans[name] = [statement for statement in captured if "api_key" not in statement[0]]  # type: ignore[misc]
+    finally:
+        await db.dispose()
+    connection = await asyncpg.connect(DSN)
+    try:
+        for name, statements in plans.items():
+            print(f"\n## {name}\n")
+            for statement, parameters in statements:  # type: ignore[misc]
+                rows = await connection.fetch("EXPLAIN (ANALYZE, BUFFERS) " + statement, *parameters)
+                print("```\n" + statement.strip() + "\n--")
+                print("\n".join(row[0] for row in rows) + "\n```")
+    finally:
+        await connection.close()
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

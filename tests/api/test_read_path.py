@@ -1,0 +1,214 @@
+"""How reads reach the database (issue 14): one connection per request, a fixed and small
+number of statements per profile and per page whatever their size, no webhook body
+unless asked, no count unless asked, and totalSpent summed in SQL as the rule says."""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import event
+from sqlmodel import select
+
+from app.db.models import StoreTransaction
+from app.domain.spending import total_spent
+from tests.api.helpers import configure_catalog, days, post_receipt, txn
+from tests.api.test_customers import add_customer
+from tests.conftest import ApiClient, StatementCounter
+
+NOW = datetime.now(UTC)
+
+SHOWN = """fragment Shown on Customer {
+  id appUserId originalAppUserId country firstSeenAt lastOpenedAt
+  aliases { appUserId isAnonymous createdAt }
+  notes { id body author createdAt }
+  attributes { key value isReserved }
+  attribution { network campaign }
+  totalSpent { amount currency }
+  entitlements { entitlement { identifier } isActive expiresAt productId }
+  purchases { id productId store status expiresAt price { amount currency } }
+  history(first: $history) { pageInfo { hasNextPage endCursor }
+    edges { node { id type description purchasedAt priceUsd { amount currency } } } }
+}"""
+PROFILE = "query($id: String!, $history: Int) { customer(appUserId: $id) { ...Shown } }\n" + SHOWN
+PAGE = (
+    "query($first: Int, $history: Int) { customers(first: $first) { edges { node { ...Shown } } } }\n" + SHOWN
+)
+
+# The key, the customer (with the App User ID it was found by), its App User IDs, notes,
+# attributes, purchases (with their latest price and totalSpent), history, and the
+# entitlements its products give. Was 12 statements and 12 BEGIN/ROLLBACK pairs.
+PROFILE_STATEMENTS = 8
+# The same, with the page instead of the customer lookup.
+PAGE_STATEMENTS = 8
+
+
+async def customers(api: ApiClient, count: int, purchases: int = 1) -> None:
+    await configure_catalog(api)
+    for index in range(count):
+        await add_customer(
+            api, f"reader-{index}", aliases=(f"reader-{index}-b",), email=f"r{index}@x.io", notes=3
+        )
+        await post_receipt(
+            api, f"reader-{index}",
+            [txn(f"r{index}-{p}-{m}", NOW - days(90 - 30 * m), NOW - days(60 - 30 * m), original=f"r{index}-{p}")
+             for p in range(purchases) for m in range(3)],
+        )  # fmt: skip
+
+
+async def test_a_profile_takes_the_same_few_statements_whatever_it_holds(
+    api: ApiClient, statements: StatementCounter
+) -> None:
+    await customers(api, 1, purchases=1)
+    await add_customer(api, "rich", aliases=("rich-b", "rich-c"), notes=8)
+    await post_receipt(
+        api, "rich",
+        [txn(f"rich-{p}-{m}", NOW - days(90 - 30 * m), NOW - days(60 - 30 * m), original=f"rich-{p}")
+         for p in range(6) for m in range(3)],
+    )  # fmt: skip
+    counts = []
+    for user in ("reader-0", "rich"):
+        statements.reset()
+        data = await api.gql(PROFILE, {"id": user, "history": 20})
+        assert data["customer"]["purchases"] and data["customer"]["history"]["edges"]
+        counts.append(statements.count)
+    assert counts == [PROFILE_STATEMENTS, PROFILE_STATEMENTS], statements.statements
+
+
+async def test_a_page_takes_the_same_few_statements_whatever_its_size(
+    api: ApiClient, statements: StatementCounter
+) -> None:
+    await customers(api, 12)
+    counts = {}
+    for first in (2, 12):
+        statements.reset()
+        data = await api.gql(PAGE, {"first": first, "history": 5})
+        assert len(data["customers"]["edges"]) == first
+        counts[first] = statements.count
+    assert counts == {2: PAGE_STATEMENTS, 12: PAGE_STATEMENTS}, statements.statements
+
+
+async def test_the_exact_count_runs_only_when_total_count_is_selected(
+    api: ApiClient, statements: StatementCounter
+) -> None:
+    await customers(api, 3)
+    statements.reset()
+    await api.gql("{ customers(first: 2) { edges { node { id } } } }")
+    assert not any("count(" in s.lower() for s in statements.statements), statements.statements
+    statements.reset()
+    data = await api.gql(
+        "query { customers(first: 2) { ...Counted } } fragment Counted on CustomerConnection { totalCount }"
+    )
+    assert data["customers"]["totalCount"] == 3
+    assert sum("count(" in s.lower() for s in statements.statements) == 1
+
+
+async def test_history_reads_the_webhook_body_only_when_payload_is_selected(
+    api: ApiClient, statements: StatementCounter
+) -> None:
+    await customers(api, 1)
+    statements.reset()
+    await api.gql(PROFILE, {"id": "reader-0", "history": 20})
+    event_reads = [s for s in statements.statements if "FROM customer_event" in s]
+    assert event_reads and not any("payload" in s for s in event_reads), event_reads
+    query = """query($id: String!) { customer(appUserId: $id) {
+      history(first: 5) { edges { node { id payload } } } } }"""
+    edges = (await api.gql(query, {"id": "reader-0"}))["customer"]["history"]["edges"]
+    assert edges and all(edge["node"]["payload"]["event"]["id"] for edge in edges)
+    # The same body as the event read on its own.
+    node = await api.gql(
+        "query($id: ID!) { node(id: $id) { ... on CustomerEvent { payload } } }",
+        {"id": edges[0]["node"]["id"]},
+    )
+    assert node["node"]["payload"] == edges[0]["node"]["payload"]
+
+
+@contextmanager
+def checkouts(api: ApiClient) -> Iterator[list[Any]]:
+    taken: list[Any] = []
+
+    def on_checkout(*_: Any) -> None:
+        taken.append(1)
+
+    event.listen(api.db.engine.sync_engine.pool, "checkout", on_checkout)
+    try:
+        yield taken
+    finally:
+        event.remove(api.db.engine.sync_engine.pool, "checkout", on_checkout)
+
+
+async def test_a_request_reads_through_one_connection(api: ApiClient) -> None:
+    """The key lookup takes one connection, all the loaders share one more: not one
+    checkout (and BEGIN/ROLLBACK) per loader batch, so a busy server never needs more
+    connections than its pool holds."""
+    await customers(api, 3)
+    await api.gql(PAGE, {"first": 3, "history": 5})  # the key's last use is recorded: a write
+    with checkouts(api) as taken:
+        await api.gql(PAGE, {"first": 3, "history": 5})
+    assert len(taken) == 2
+
+
+async def test_total_spent_in_sql_is_the_rule_over_the_rows(api: ApiClient) -> None:
+    """Refunded and sandbox periods left out, unknown prices 0, rounded to cents: the
+    window SUM gives what app/domain/spending.total_spent gives over the same rows."""
+    await configure_catalog(api)
+    await post_receipt(
+        api, "spender",
+        [txn("s-1", NOW - days(60), NOW - days(30), original="s", price="4.99", currency="EUR"),
+         txn("s-2", NOW - days(30), NOW + days(1), original="s", price="5.01", currency="USD"),
+         txn("s-3", NOW - days(20), None, product_id="lifetime", original="l", price="19.99", currency="USD",
+             refundedAt=NOW - days(10))],
+    )  # fmt: skip
+    await post_receipt(api, "spender", [txn("sb-1", NOW - days(5), NOW + days(25), original="sb", price="7", currency="USD")], environment="SANDBOX")  # fmt: skip
+    data = await api.gql('{ customer(appUserId: "spender") { totalSpent { amount currency } } }')
+    async with api.db.transaction() as session:
+        rows = (
+            await session.exec(select(StoreTransaction).where(StoreTransaction.project_id == api.project_id))
+        ).all()
+    expected = total_spent(rows)
+    assert len(rows) == 4 and expected > Decimal(0)
+    assert data["customer"]["totalSpent"] == {"amount": str(expected), "currency": "USD"}
+    nothing = await api.gql(
+        'mutation { recordAppOpen(input: {appUserId: "no-purchases"}) { userErrors { code } } }'
+    )
+    assert nothing["recordAppOpen"]["userErrors"] == []
+    data = await api.gql('{ customer(appUserId: "no-purchases") { totalSpent { amount } } }')
+    assert data["customer"]["totalSpent"]["amount"] == "0.00"
+
+
+async def test_prefix_search_is_exact_at_the_edges_of_the_range(api: ApiClient) -> None:
+    """The prefix match is a range [prefix, prefix + 1) in code point order: what starts
+    with the prefix, never its neighbours, accents and case included."""
+    for app_user_id in ("zoë-1", "zoë2", "zoé", "zoe", "zoëa", "zof", "Zoë", "ab", "ac", "a"):
+        await add_customer(api, app_user_id)
+    query = "query($s: String) { customers(search: $s, first: 50) { edges { node { originalAppUserId } } } }"
+
+    async def found(text: str) -> list[str]:
+        edges = (await api.gql(query, {"s": text}))["customers"]["edges"]
+        return sorted(edge["node"]["originalAppUserId"] for edge in edges)
+
+    assert await found("zoë") == ["zoë-1", "zoë2", "zoëa"]
+    assert await found("zo") == sorted(["zoe", "zof", "zoé", "zoë-1", "zoë2", "zoëa"])
+    assert await found("ab") == ["ab"]
+    assert await found("a") == ["a", "ab", "ac"]
+
+
+async def test_the_server_collects_garbage_in_large_generations(
+    db: Any, database_urls: dict[str, str], backend: str
+) -> None:
+    """Start-up freezes what it built and raises the collector's thresholds, so a large
+    page is not collected hundreds of times while it is built (item 5)."""
+    import gc
+
+    from app.main import GC_THRESHOLDS, create_app
+    from tests.conftest import make_settings
+
+    before = gc.get_threshold()
+    app = create_app(make_settings(database_urls[backend]), db)
+    try:
+        async with app.router.lifespan_context(app):
+            assert gc.get_threshold() == GC_THRESHOLDS
+    finally:
+        gc.set_threshold(*before)
+        gc.unfreeze()
