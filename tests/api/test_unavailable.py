@@ -17,9 +17,11 @@ from contextlib import asynccontextmanager
 
 import httpx
 import pytest
+from sqlalchemy.ext.asyncio import AsyncEngine
 from structlog.testing import capture_logs
 
 from app.db.engine import Database, create_engine
+from app.db.reads import RequestReads
 from app.http.unavailable import outage
 from app.main import create_app
 from app.services import projects
@@ -84,17 +86,24 @@ async def test_development_requests_without_a_key_get_503_json(unreachable_url: 
 
 @pytest.fixture
 async def resolver_outage(
-    backend: str, database_urls: dict[str, str], unreachable_url: str
+    backend: str, database_urls: dict[str, str], unreachable_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> AsyncIterator[tuple[httpx.AsyncClient, str]]:
     """A server whose keys are checked against a working database while the sessions that
-    services open (Database.read and units of work) go to an unreachable one: the outage
-    surfaces after authentication, inside the resolvers."""
+    services open (Database.read and units of work) and the request's shared read
+    connection (the loaders') go to an unreachable one: the outage surfaces after
+    authentication, inside the resolvers."""
     if (backend == "sqlite") != unreachable_url.startswith("sqlite"):
         pytest.skip("one unreachable database of the same kind per backend")
     working = Database(create_engine(database_urls[backend]))
     unreachable = Database(create_engine(unreachable_url))
     _, secret = await projects.create_project(working, "outage in a resolver")
     working._read, working._write = unreachable._read, unreachable._write
+
+    class UnreachableReads(RequestReads):
+        def __init__(self, autocommit: AsyncEngine) -> None:
+            super().__init__(unreachable.autocommit)
+
+    monkeypatch.setattr("app.graphql.context.RequestReads", UnreachableReads)
     app = create_app(make_settings(database_urls[backend]), working)
     outage.down = False
     try:
