@@ -22,6 +22,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from app.db.engine import Database
+from app.db.models import StoreApp
 from app.domain.enums import Store
 from app.http.responses import error_response
 from app.http.unavailable import RETRY_AFTER_SECONDS, is_unavailable, outage
@@ -42,22 +43,35 @@ def _retry_later(reason: str) -> Response:
     return error_response(503, reason, "UNAVAILABLE", {"Retry-After": str(RETRY_AFTER_SECONDS)})
 
 
+def _unavailable(store: Store, error: Exception) -> Response:
+    """The database is down: the store retries (anything else is a bug, raised)."""
+    if not is_unavailable(error):
+        raise error
+    outage.failed(error)
+    metrics.count_store_notification(store.value, "unavailable")
+    return _retry_later("Service unavailable")
+
+
+async def _store_app(db: Database, store: Store, request: Request) -> StoreApp | Response:
+    """The store app the URL's last segment names, or the answer to give instead."""
+    try:
+        async with db.read() as session:
+            app = await store_app_by_path(session, store, request.path_params["token"])
+    except Exception as error:
+        return _unavailable(store, error)
+    if app is None:
+        return error_response(404, "No store app has this notification URL.", "NOT_FOUND")
+    return app
+
+
 def app_store_notifications(
     db: Database, settings: Settings, clock: Callable[[], datetime]
 ) -> Callable[[Request], object]:
     async def endpoint(request: Request) -> Response:
         store = Store.APP_STORE
-        try:
-            async with db.read() as session:
-                app = await store_app_by_path(session, store, request.path_params["token"])
-        except Exception as error:
-            if not is_unavailable(error):
-                raise
-            outage.failed(error)
-            metrics.count_store_notification(store.value, "unavailable")
-            return _retry_later("Service unavailable")
-        if app is None:
-            return error_response(404, "No store app has this notification URL.", "NOT_FOUND")
+        app = await _store_app(db, store, request)
+        if isinstance(app, Response):
+            return app
         try:
             body = json.loads(await request.body())
             signed_payload = body["signedPayload"]
@@ -87,11 +101,7 @@ def app_store_notifications(
         except VerificationFailed:
             return error_response(401, "The notification carries no notificationUUID.", "UNAUTHENTICATED")
         except Exception as error:
-            if not is_unavailable(error):
-                raise
-            outage.failed(error)
-            metrics.count_store_notification(store.value, "unavailable")
-            return _retry_later("Service unavailable")
+            return _unavailable(store, error)
         return JSONResponse({"received": True})
 
     return endpoint
@@ -106,17 +116,9 @@ def web_billing_notifications(
 
     async def endpoint(request: Request) -> Response:
         store = Store.RC_BILLING
-        try:
-            async with db.read() as session:
-                app = await store_app_by_path(session, store, request.path_params["token"])
-        except Exception as error:
-            if not is_unavailable(error):
-                raise
-            outage.failed(error)
-            metrics.count_store_notification(store.value, "unavailable")
-            return _retry_later("Service unavailable")
-        if app is None:
-            return error_response(404, "No store app has this notification URL.", "NOT_FOUND")
+        app = await _store_app(db, store, request)
+        if isinstance(app, Response):
+            return app
         try:
             config = web_billing_config(app, settings)
         except (SecretKeyMissing, SecretUnreadable):
@@ -133,11 +135,7 @@ def web_billing_notifications(
         try:
             await receive_row(db, app, web_billing_inbox_row(app, event, clock()), clock())
         except Exception as error:
-            if not is_unavailable(error):
-                raise
-            outage.failed(error)
-            metrics.count_store_notification(store.value, "unavailable")
-            return _retry_later("Service unavailable")
+            return _unavailable(store, error)
         return JSONResponse({"received": True})
 
     return endpoint
@@ -170,17 +168,9 @@ def play_store_notifications(
 
     async def endpoint(request: Request) -> Response:
         store = Store.PLAY_STORE
-        try:
-            async with db.read() as session:
-                app = await store_app_by_path(session, store, request.path_params["token"])
-        except Exception as error:
-            if not is_unavailable(error):
-                raise
-            outage.failed(error)
-            metrics.count_store_notification(store.value, "unavailable")
-            return _retry_later("Service unavailable")
-        if app is None:
-            return error_response(404, "No store app has this notification URL.", "NOT_FOUND")
+        app = await _store_app(db, store, request)
+        if isinstance(app, Response):
+            return app
         config = play_store_config(app, settings, with_secrets=False)
         audience = config.push_audience or str(request.url.replace(query=""))
         try:
@@ -211,11 +201,7 @@ def play_store_notifications(
         try:
             await receive_row(db, app, play_inbox_row(app, message_id, notification, clock()), clock())
         except Exception as error:
-            if not is_unavailable(error):
-                raise
-            outage.failed(error)
-            metrics.count_store_notification(store.value, "unavailable")
-            return _retry_later("Service unavailable")
+            return _unavailable(store, error)
         return JSONResponse({"received": True})
 
     return endpoint

@@ -138,3 +138,15 @@ async def test_an_outage_inside_a_resolver_answers_503_json_logged_once(
     assert not any("exc_info" in entry or "exception" in entry for entry in logs), logs
     assert hashlib.sha256(secret.encode()).hexdigest() not in str(logs)
     assert_unavailable(await client.post("/graphql", json={"query": query}, headers=headers))
+
+
+@pytest.mark.parametrize("route", ["app-store", "play-store", "web-billing"])
+async def test_store_notifications_while_the_database_is_down_are_503_so_the_store_retries(
+    unreachable_url: str, route: str
+) -> None:
+    async with server(unreachable_url) as client:
+        with capture_logs() as logs:
+            response = await client.post(f"/stores/{route}/some-app", json={"signedPayload": "x"})
+    assert response.status_code == 503 and response.headers["retry-after"]
+    assert response.json()["errors"][0]["extensions"]["code"] == "UNAVAILABLE"
+    assert [line["event"] for line in logs].count("database_unavailable") <= 1
