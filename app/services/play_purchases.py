@@ -5,6 +5,8 @@ cancellations act on come from it (DESIGN 4.10)."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -16,11 +18,11 @@ from app.domain.errors import DomainError, ErrorCode
 from app.domain.google_play import base_order_id, environment, order_ids, product_period, subscription_periods
 from app.domain.periods import TransactionState
 from app.domain.prices import RateTable
-from app.domain.receipt_validation import PostedReceipt, StoreRefs
+from app.domain.receipt_validation import StoreRefs
 from app.logging import log
 from app.security.secret_box import SecretKeyMissing, SecretUnreadable
 from app.services.parked_notifications import release_parked
-from app.services.receipts import ReceiptIngestion, ReceiptResult
+from app.services.receipts import ReceiptResult, ingest_store_state
 from app.services.store_apps import PlayStoreApp, play_store_config, project_store_apps
 from app.services.unit_of_work import in_transaction
 from app.settings import Settings
@@ -42,7 +44,7 @@ class PlayState:
     obfuscated_account_id: str | None
 
 
-_clients: dict[tuple[int, int], GooglePlayAdapter] = {}
+_clients: dict[tuple[int, str, str], GooglePlayAdapter] = {}
 
 
 def client_for(app: PlayStoreApp, settings: Settings) -> GooglePlayAdapter:
@@ -52,9 +54,11 @@ def client_for(app: PlayStoreApp, settings: Settings) -> GooglePlayAdapter:
             ErrorCode.STORE_NOT_CONFIGURED,
             "The Play Store app has no service account and the server has no GOOGLE_PLAY_SERVICE_ACCOUNT.",
         )
+    # Anything the client was built from is in the key: a changed key or API base gets a new one.
     key = (
         app.store_app_id,
-        hash(app.service_account.get("private_key_id") or app.service_account["client_email"]),
+        settings.google_play_api_base,
+        hashlib.sha256(json.dumps(app.service_account, sort_keys=True).encode()).hexdigest(),
     )
     client = _clients.get(key)
     if client is None:
@@ -134,24 +138,6 @@ async def replaced_purchase(client: GooglePlayAdapter, package: str, state: Play
         return None  # long gone at Google
 
 
-async def ingest_play_state(
-    session: AsyncSession,
-    project_id: int,
-    app_user_id: str,
-    state: PlayState,
-    rates: RateTable,
-    now: datetime,
-) -> ReceiptResult:
-    receipt = PostedReceipt(
-        app_user_id=app_user_id,
-        store=Store.PLAY_STORE,
-        environment=state.environment,
-        transactions=state.transactions,
-        store_refs=state.store_refs,
-    )
-    return await ReceiptIngestion(session, project_id, receipt, rates, now).run()
-
-
 async def record_play_purchase(
     db: Database,
     settings: Settings,
@@ -189,8 +175,10 @@ async def record_play_purchase(
 
     async def work(session: AsyncSession) -> ReceiptResult:
         if replaced is not None and replaced.transactions:
-            await ingest_play_state(session, project_id, app_user_id, replaced, rates, now)
-        result = await ingest_play_state(session, project_id, app_user_id, state, rates, now)
+            await ingest_store_state(session, project_id, app_user_id, Store.PLAY_STORE, replaced, rates, now)
+        result = await ingest_store_state(
+            session, project_id, app_user_id, Store.PLAY_STORE, state, rates, now
+        )
         # Notifications are kept by purchase token (all Google tells before the lookup).
         await release_parked(session, project_id, Store.PLAY_STORE, token, now)
         return result

@@ -4,6 +4,8 @@ server-wide GOOGLE_PLAY_SERVICE_ACCOUNT and STRIPE_API_KEY otherwise."""
 
 from __future__ import annotations
 
+import hashlib
+
 from app.db.engine import Database
 from app.domain.enums import Store
 from app.logging import log
@@ -15,7 +17,7 @@ from app.stores.base import StoreAdapter
 from app.stores.registry import StoreAdapters
 from app.stores.web_billing import WebBillingAdapter
 
-_web_billing: dict[tuple[int, str], WebBillingAdapter] = {}
+_web_billing: dict[tuple[int, str, str], WebBillingAdapter] = {}
 
 
 async def adapters_for_project(
@@ -37,9 +39,14 @@ async def adapters_for_project(
             elif app.store is Store.RC_BILLING and Store.RC_BILLING not in own:
                 key = web_billing_config(app, settings).api_key
                 if key:
-                    cached = _web_billing.get((app.id or 0, key[-8:]))
+                    cache_key = (
+                        app.id or 0,
+                        settings.stripe_api_base,
+                        hashlib.sha256(key.encode()).hexdigest(),
+                    )
+                    cached = _web_billing.get(cache_key)
                     if cached is None:
-                        cached = _web_billing[(app.id or 0, key[-8:])] = WebBillingAdapter(
+                        cached = _web_billing[cache_key] = WebBillingAdapter(
                             key, settings.stripe_api_base, settings.store_timeout_seconds
                         )
                     own[Store.RC_BILLING] = cached

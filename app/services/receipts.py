@@ -8,6 +8,7 @@ merged state and write one event per change, oldest first.
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Protocol
 
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -25,7 +26,7 @@ from app.db.models import (
     Purchase,
     StoreTransaction,
 )
-from app.domain.enums import ApiKeyRole, ProductType, ReceiptTrust
+from app.domain.enums import ApiKeyRole, Environment, ProductType, ReceiptTrust, Store
 from app.domain.errors import DomainError, DomainErrors, ErrorCode
 from app.domain.events import APP, AliasCreated, Period, PurchaseEvent, event_money
 from app.domain.prices import RateTable, resolve_price, usd_price
@@ -70,6 +71,33 @@ async def require_raw_receipts_allowed(db: Database, project_id: int, role: ApiK
             "(the project's receiptTrust is STORE_VERIFIED_ONLY).",
             ("input", "transactions"),
         )
+
+
+class StoreState(Protocol):
+    """A purchase as the store holds it (read back from Google Play or Stripe)."""
+
+    @property
+    def environment(self) -> Environment: ...
+    @property
+    def transactions(self) -> list[TransactionState]: ...
+    @property
+    def store_refs(self) -> dict[str, StoreRefs]: ...
+
+
+async def ingest_store_state(
+    session: AsyncSession, project_id: int, app_user_id: str, store: Store, state: StoreState,
+    rates: RateTable, now: datetime,
+) -> ReceiptResult:  # fmt: skip
+    """The store's whole state of one purchase, in the caller's unit of work: the same
+    diff, events and webhooks as a posted receipt, with the store's own ids."""
+    receipt = PostedReceipt(
+        app_user_id=app_user_id,
+        store=store,
+        environment=state.environment,
+        transactions=state.transactions,
+        store_refs=state.store_refs,
+    )
+    return await ReceiptIngestion(session, project_id, receipt, rates, now).run()
 
 
 def trusted_store_refs(role: ApiKeyRole, refs: dict[str, StoreRefs]) -> dict[str, StoreRefs]:

@@ -41,14 +41,13 @@ from app.services.app_store_purchases import (
 from app.services.play_purchases import (
     PlayState,
     client_for,
-    ingest_play_state,
     read_play_state,
     replaced_purchase,
 )
+from app.services.receipts import ingest_store_state
 from app.services.store_apps import app_store_config, play_store_config, web_billing_config
 from app.services.unit_of_work import in_transaction
 from app.services.web_billing_purchases import (
-    ingest_web_billing_state,
     read_state,
     reader_for,
     stored_web_purchase,
@@ -396,7 +395,9 @@ class InboxWorker:
             if app_user_id is None or not state.transactions:
                 await self._set(session, row, NotificationStatus.PARKED, now, None)
                 return NotificationStatus.PARKED
-            await ingest_web_billing_state(session, row.project_id, app_user_id, state, self.rates, now)
+            await ingest_store_state(
+                session, row.project_id, app_user_id, Store.RC_BILLING, state, self.rates, now
+            )
             await self._set(session, row, NotificationStatus.APPLIED, now, None)
             return NotificationStatus.APPLIED
 
@@ -421,8 +422,10 @@ class InboxWorker:
                 await self._set(session, row, NotificationStatus.PARKED, now, None)
                 return NotificationStatus.PARKED
             if replaced is not None and replaced.transactions:
-                await ingest_play_state(session, row.project_id, owner, replaced, self.rates, now)
-            await ingest_play_state(session, row.project_id, owner, state, self.rates, now)
+                await ingest_store_state(
+                    session, row.project_id, owner, Store.PLAY_STORE, replaced, self.rates, now
+                )
+            await ingest_store_state(session, row.project_id, owner, Store.PLAY_STORE, state, self.rates, now)
             await self._set(session, row, NotificationStatus.APPLIED, now, None)
             return NotificationStatus.APPLIED
 

@@ -17,11 +17,11 @@ from app.domain.enums import Environment, Store
 from app.domain.errors import DomainError, ErrorCode
 from app.domain.periods import TransactionState
 from app.domain.prices import RateTable
-from app.domain.receipt_validation import PostedReceipt, StoreRefs
+from app.domain.receipt_validation import StoreRefs
 from app.domain.web_billing import environment, payment_period, product_identifier, subscription_periods
 from app.security.secret_box import SecretKeyMissing, SecretUnreadable
 from app.services.parked_notifications import release_parked
-from app.services.receipts import ReceiptIngestion, ReceiptResult
+from app.services.receipts import ReceiptResult, ingest_store_state
 from app.services.store_apps import WebBillingApp, project_store_apps, web_billing_config
 from app.services.unit_of_work import in_transaction
 from app.settings import Settings
@@ -76,24 +76,6 @@ async def read_state(reader: WebBillingReader, stripe_id: str) -> WebBillingStat
             stripe_id, environment(payment.payment_intent), [period], refs, metadata.get("app_user_id")
         )
     raise NotAtStripe("a Web Billing id starts with sub_ or pi_")
-
-
-async def ingest_web_billing_state(
-    session: AsyncSession,
-    project_id: int,
-    app_user_id: str,
-    state: WebBillingState,
-    rates: RateTable,
-    now: datetime,
-) -> ReceiptResult:
-    receipt = PostedReceipt(
-        app_user_id=app_user_id,
-        store=Store.RC_BILLING,
-        environment=state.environment,
-        transactions=state.transactions,
-        store_refs=state.store_refs,
-    )
-    return await ReceiptIngestion(session, project_id, receipt, rates, now).run()
 
 
 async def stored_web_purchase(session: AsyncSession, project_id: int, purchase_key: str) -> Purchase | None:
@@ -163,7 +145,9 @@ async def record_web_billing_purchase(
                 "Stripe says this purchase belongs to another App User ID.",
                 FIELD,
             )
-        result = await ingest_web_billing_state(session, project_id, app_user_id, state, rates, now)
+        result = await ingest_store_state(
+            session, project_id, app_user_id, Store.RC_BILLING, state, rates, now
+        )
         await release_parked(session, project_id, Store.RC_BILLING, state.purchase_key, now)
         return result
 

@@ -3,11 +3,9 @@ account's history of several purchases, billing retry without a grace period, pa
 notifications released by an import, and what the endpoint answers to bad bodies and
 missing configuration."""
 
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import pytest
 from sqlmodel import select
 
 from app.db.engine import Database
@@ -153,31 +151,6 @@ async def test_missing_configuration_is_503_not_a_refusal(
 
 
 # -- the App Store Server API: an Apple account with several purchases --------------------
-
-
-@pytest.fixture
-async def history_api(pki: TestPKI) -> AsyncIterator[FakeAppStoreServerApi]:
-    fake = await FakeAppStoreServerApi(pki, issuer_id="issuer-1", key_id="KEY123").start()
-    try:
-        yield fake
-    finally:
-        await fake.stop()
-
-
-@pytest.fixture
-async def with_api(
-    db: Database, database_urls: dict[str, str], backend: str, clock: Clock, pki: TestPKI,
-    history_api: FakeAppStoreServerApi,
-) -> AsyncIterator[AppStoreProject]:  # fmt: skip
-    credentials = {"issuerId": "issuer-1", "keyId": "KEY123", "privateKey": history_api.private_key_pem}
-    project, stores = await app_store_project(
-        db, database_urls[backend], clock, pki, app_input=credentials, apple_api_base=history_api.url
-    )
-    try:
-        yield project
-    finally:
-        await project.api.http.aclose()
-        await stores.close()
 
 
 async def test_only_the_reported_purchase_is_taken_from_the_accounts_history(

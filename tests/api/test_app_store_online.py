@@ -75,35 +75,6 @@ async def test_an_unreachable_responder_is_a_store_error_and_a_503(
 # -- the App Store Server API ------------------------------------------------------------
 
 
-@pytest.fixture
-async def history_api(pki: TestPKI) -> AsyncIterator[FakeAppStoreServerApi]:
-    fake = await FakeAppStoreServerApi(pki, issuer_id="issuer-1", key_id="KEY123").start()
-    try:
-        yield fake
-    finally:
-        await fake.stop()
-
-
-@pytest.fixture
-async def with_api(
-    db: Database,
-    database_urls: dict[str, str],
-    backend: str,
-    clock: Clock,
-    pki: TestPKI,
-    history_api: FakeAppStoreServerApi,
-) -> AsyncIterator[AppStoreProject]:
-    credentials = {"issuerId": "issuer-1", "keyId": "KEY123", "privateKey": history_api.private_key_pem}
-    project, stores = await app_store_project(
-        db, database_urls[backend], clock, pki, app_input=credentials, apple_api_base=history_api.url
-    )
-    try:
-        yield project
-    finally:
-        await project.api.http.aclose()
-        await stores.close()
-
-
 async def test_with_api_credentials_the_whole_history_is_read(
     with_api: AppStoreProject, history_api: FakeAppStoreServerApi
 ) -> None:
