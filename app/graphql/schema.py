@@ -1,7 +1,9 @@
 """The GraphQL schema: queries, mutations and the extensions that guard them."""
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 import strawberry
@@ -88,7 +90,34 @@ def _mark_unavailable(execution_context: Any) -> None:
 ALWAYS_RULES: list[type[ASTValidationRule]] = [NoUnstorableLiterals]
 
 
+@dataclass(frozen=True)
+class SchemaOptions:
+    """The settings a schema is built from: apps with equal options share one schema."""
+
+    is_production: bool
+    limits_enabled: bool
+    max_query_fields: int
+    max_repeated_fields: int
+    max_query_depth: int
+    max_query_aliases: int
+    max_query_cost: int
+    max_query_tokens: int
+    max_response_nodes: int
+
+    @classmethod
+    def of(cls, settings: Settings) -> "SchemaOptions":
+        return cls(**{name: getattr(settings, name) for name in cls.__dataclass_fields__})
+
+
 def build_schema(settings: Settings) -> strawberry.Schema:
+    """The schema for these settings, built once per process: building one costs about
+    50 ms (Strawberry converts every type), and the parse and validation caches key on
+    the schema object, so apps of equal settings also share what those caches hold."""
+    return _schema_of(SchemaOptions.of(settings))
+
+
+@lru_cache(maxsize=16)
+def _schema_of(settings: SchemaOptions) -> strawberry.Schema:
     extensions: list[type[SchemaExtension] | Callable[[], SchemaExtension]] = [
         lambda: GuardedParseAndValidate(
             settings.max_query_fields, settings.max_repeated_fields, hide_suggestions=settings.is_production

@@ -24,6 +24,7 @@ from google.auth.transport.requests import Request
 from google.oauth2 import service_account
 
 from app.domain.enums import Store
+from app.http.outbound import outbound_client
 from app.stores.base import MissingStoreReference, StoreAdapter, StoreError, StorePurchaseRef
 
 SCOPE = "https://www.googleapis.com/auth/androidpublisher"
@@ -44,7 +45,7 @@ class GooglePlayAdapter(StoreAdapter):
         )
         self.api_base = api_base.rstrip("/")
         self.timeout = timeout
-        self.client = httpx.AsyncClient(timeout=timeout)
+        self.client = outbound_client(timeout=timeout)
         self._token_lock = asyncio.Lock()
 
     async def _token(self) -> str:

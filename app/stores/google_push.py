@@ -14,6 +14,8 @@ import httpx
 from google.auth import exceptions as google_exceptions
 from google.auth import jwt as google_jwt
 
+from app.http.outbound import outbound_client
+
 ISSUERS = frozenset({"accounts.google.com", "https://accounts.google.com"})
 # Google's and this server's clocks differ a little ("Token used too early").
 CLOCK_SKEW_SECONDS = 60
@@ -38,7 +40,7 @@ class GoogleCertificates:
     async def get(self, refresh: bool = False) -> dict[str, str]:
         if refresh or not self._certs or time.monotonic() - self._fetched_at > CERTS_TTL_SECONDS:
             try:
-                async with httpx.AsyncClient(timeout=self.timeout) as client:
+                async with outbound_client(timeout=self.timeout) as client:
                     response = await client.get(self.url)
                 response.raise_for_status()
                 certs = response.json()

@@ -31,6 +31,7 @@ from app.db.engine import Database, on_postgres
 from app.db.models import CustomerEvent, WebhookDelivery, WebhookEndpoint
 from app.db.types import utcnow
 from app.domain.enums import DeliveryStatus
+from app.http.outbound import outbound_client
 from app.logging import log
 from app.observability.metrics import observe_webhook_delivery
 from app.webhooks.outbox import after_failure
@@ -95,7 +96,7 @@ class Dispatcher:
         self.resolve = resolve
         # httpx logs every request with its full URL; webhook URLs are often secrets.
         logging.getLogger("httpx").setLevel(logging.WARNING)
-        self.client = client or httpx.AsyncClient(
+        self.client = client or outbound_client(
             timeout=timeout_seconds, follow_redirects=False, headers={"User-Agent": USER_AGENT}
         )
 

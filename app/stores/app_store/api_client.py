@@ -16,6 +16,7 @@ import httpx
 import jwt
 
 from app.domain.enums import Environment, Store
+from app.http.outbound import outbound_client
 from app.stores.app_store.config import AppStoreApp
 from app.stores.app_store.verification import VerificationFailed, verify_renewal_info, verify_transaction
 from app.stores.base import StoreError
@@ -55,7 +56,7 @@ class AppStoreServerApi:
             Environment.PRODUCTION: production_base.rstrip("/"),
             Environment.SANDBOX: sandbox_base.rstrip("/"),
         }
-        self.client = httpx.AsyncClient(timeout=timeout_seconds, follow_redirects=False)
+        self.client = outbound_client(timeout=timeout_seconds, follow_redirects=False)
 
     async def close(self) -> None:
         await self.client.aclose()
