@@ -12,7 +12,8 @@ PostgreSQL cannot store NUL in text, and neither database can encode a lone surr
 both databases instead of a failure half-way through a request.
 """
 
-from collections.abc import Iterator
+import asyncio
+from collections.abc import AsyncIterator
 from typing import Any
 
 from graphql import GraphQLError, ListValueNode, StringValueNode, ValidationRule
@@ -26,6 +27,7 @@ MESSAGE = "Strings may not contain a NUL character (\\u0000) or a lone UTF-16 su
 TOO_DEEP = "Variables may be nested at most 32 levels deep."
 MAX_DEPTH = 32
 MAX_LIST_ITEMS = 1000
+LARGE_LIST_ITEMS = 100
 TOO_LONG_LIST = f"Lists may hold at most {MAX_LIST_ITEMS} items."
 # Input field -> the cap its service enforces (receipt transactions, attributes per call).
 CAPPED_LIST_FIELDS = {
@@ -96,8 +98,23 @@ def variables_problem(variables: Any) -> str | None:
     return None
 
 
+def is_large(variables: Any) -> bool:
+    """Variables that hold more than `LARGE_LIST_ITEMS` list items (a receipt of many
+    transactions): coercing them is a long stretch of event-loop time of its own."""
+    stack = [variables]
+    items = 0
+    while stack and items <= LARGE_LIST_ITEMS:
+        value = stack.pop()
+        if isinstance(value, dict):
+            stack.extend(value.values())
+        elif isinstance(value, list):
+            items += len(value)
+            stack.extend(value)
+    return items > LARGE_LIST_ITEMS
+
+
 class GuardVariables(SchemaExtension):
-    def on_execute(self) -> Iterator[None]:
+    async def on_execute(self) -> AsyncIterator[None]:
         ctx = self.execution_context
         problem = None
         if ctx.result is None:
@@ -105,4 +122,8 @@ class GuardVariables(SchemaExtension):
         if problem is not None:
             code = "TOO_LARGE" if problem == TOO_LONG_LIST else "BAD_USER_INPUT"
             ctx.result = ExecutionResult(data=None, errors=[GraphQLError(problem, extensions={"code": code})])
+        elif is_large(ctx.variables):
+            # Checking them was one stretch, graphql-core's coercion is the next: other
+            # requests get a turn in between (app/services/turns.py).
+            await asyncio.sleep(0)
         yield

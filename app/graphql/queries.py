@@ -34,7 +34,6 @@ from app.services.customer_search import (
     Position,
     find_customers,
 )
-from app.services.projects import get_project
 
 
 @strawberry.input
@@ -148,7 +147,10 @@ class Query:
 
     @strawberry.field(description="The project that the API key belongs to, with its configuration.")
     async def project(self, info: Info) -> ProjectType:
-        return ProjectType(row=await get_project(info.context.db, info.context.project_id))
+        # Through the request's read connection, like every other read of the request.
+        row = await ProjectByIdLoader(info.context).load(info.context.project_id)
+        assert row is not None  # the acting key belongs to it
+        return ProjectType(row=row)
 
 
 __all__ = ["BadArgument", "DomainError", "Query"]

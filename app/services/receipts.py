@@ -48,6 +48,7 @@ from app.services.customers import get_or_create_customer, lock_customers, merge
 from app.services.parked_notifications import release_parked
 from app.services.timeline import Timeline
 from app.services.transfers import move_purchases
+from app.services.turns import in_turns
 from app.services.unit_of_work import in_transaction
 
 
@@ -150,7 +151,7 @@ class ReceiptIngestion:
             )
         # Oldest first across all the receipt's purchases (a stable sort keeps each
         # purchase's own order for events of one moment).
-        for draft, purchase, txn in sorted(drafts, key=lambda item: item[0].purchased_at):
+        async for draft, purchase, txn in in_turns(sorted(drafts, key=lambda item: item[0].purchased_at)):
             await self._record(customer, purchase, draft, txn)
         return ReceiptResult(customer=customer, events=await self.timeline.flush())
 
@@ -284,7 +285,7 @@ class ReceiptIngestion:
         self._update_store_refs(purchase, posted)
         rows_by_id = {row.transaction_id: row for row in stored_rows}
         numbers = renewal_numbers(diff.transactions)
-        for txn in diff.transactions:
+        async for txn in in_turns(diff.transactions):
             row = self._upsert_transaction(purchase, customer, txn, rows_by_id.get(txn.transaction_id))
             row.renewal_number = numbers[txn.transaction_id]
         await self.session.flush()

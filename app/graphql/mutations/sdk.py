@@ -10,6 +10,7 @@ from app.graphql.context import Info
 from app.graphql.errors import UserError
 from app.graphql.mutations.shell import mutation
 from app.graphql.permissions import APP_REPORTS
+from app.graphql.plain_inputs import plain_input
 from app.graphql.types.common import CancelReason, Environment, PeriodType, Store
 from app.graphql.types.customer import CustomerType
 from app.graphql.types.event import CustomerEventNode
@@ -23,8 +24,10 @@ from app.services.receipts import (
     trusted_store_refs,
 )
 from app.services.store_purchases import StorePurchaseRequest, record_store_purchase
+from app.services.turns import in_turns
 
 
+@plain_input
 @strawberry.input
 class StoreTransactionInput:
     transaction_id: str
@@ -236,7 +239,7 @@ class SdkMutations:
             app_user_id=input.app_user_id,
             store=input.store,
             environment=input.environment or Environment.PRODUCTION,
-            transactions=[t.to_state() for t in input.transactions],
+            transactions=[t.to_state() async for t in in_turns(input.transactions)],
             store_refs=trusted_store_refs(
                 ctx.principal.role,
                 {t.transaction_id: refs for t in input.transactions if (refs := t.store_refs())},
