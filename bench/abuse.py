@@ -3,8 +3,9 @@
 or more to validate before the structural check refused it up front, and while one
 client posts max-size receipts (1,000 transactions each, one after the other).
 
-A real server process (uvicorn over HTTP on loopback, SQLite, production settings); the
-probe is a small query sent one at a time; the abusers loop on their own connections.
+A real server process (uvicorn over HTTP on loopback, production settings), on SQLite
+and on PostgreSQL; the probe is a small query sent one at a time; the abusers loop on
+their own connections.
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ import os
 import statistics
 import time
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import httpx
 
@@ -111,9 +111,9 @@ async def probe_during_max_receipts(url: str) -> dict[str, float]:
     }
 
 
-async def bench_probe_under_abuse(folder: Path) -> dict[str, float]:
+async def bench_probe_under_abuse(database_url: str) -> dict[str, float]:
     env = service_env(
-        DATABASE_URL=f"sqlite+aiosqlite:///{folder / 'abuse.db'}",
+        DATABASE_URL=database_url,
         APP_ENV="production",
         BOOTSTRAP_ADMIN_KEY=KEY,
         WEBHOOK_DISPATCHER="off",

@@ -16,6 +16,8 @@ from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from app.db.sqlite_ids import SqliteWriteSession
+
 _WRITE_OPTION = "cp_write"
 
 
@@ -77,11 +79,16 @@ class Database:
         # Single SELECTs that need no transaction: no BEGIN/ROLLBACK round trips.
         self.autocommit = engine.execution_options(isolation_level="AUTOCOMMIT")
         self._read = async_sessionmaker(engine, class_=AsyncSession, expire_on_commit=False, autoflush=False)
+        write_options: dict[str, Any] = {}
+        if engine.dialect.name == "sqlite":
+            # Keys given before the INSERT, so the ORM batches them (app/db/sqlite_ids.py).
+            write_options["sync_session_class"] = SqliteWriteSession
         self._write = async_sessionmaker(
             engine.execution_options(**{_WRITE_OPTION: True}),
             class_=AsyncSession,
             expire_on_commit=False,
             autoflush=False,
+            **write_options,
         )
 
     @property

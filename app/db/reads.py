@@ -28,11 +28,18 @@ class RequestReads:
         self._engine = autocommit
         self._connection: AsyncConnection | None = None
         self._turn = asyncio.Lock()
+        self._ended = False
 
     async def fetch(self, statement: Any, parameters: dict[str, Any] | None = None) -> list[Any]:
         """The rows of a SELECT, as SQLAlchemy Core rows; `parameters` fill the
         statement's bindparams (statements built once per process take them)."""
         async with self._turn:
+            if self._ended:
+                # A batch still in flight when its operation ended (one that failed
+                # half-way): a connection of its own, returned at once, never one the
+                # request would keep.
+                async with self._engine.connect() as connection:
+                    return list((await connection.execute(statement, parameters)).all())
             if self._connection is None:
                 self._connection = await self._engine.connect()
             return list((await self._connection.execute(statement, parameters)).all())
@@ -43,3 +50,8 @@ class RequestReads:
             connection, self._connection = self._connection, None
             if connection is not None:
                 await connection.close()
+
+    async def end(self) -> None:
+        """The operation is over: back to the pool, for good."""
+        self._ended = True
+        await self.release()

@@ -12,4 +12,4 @@ class ReleaseReads(SchemaExtension):
         finally:
             reads = getattr(self.execution_context.context, "reads", None)
             if reads is not None:
-                await reads.release()
+                await reads.end()

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
+import pytest
 from sqlalchemy import event
 from sqlmodel import select
 
@@ -39,9 +40,9 @@ PAGE = (
 # The key, the customer (with the App User ID it was found by), its App User IDs, notes,
 # attributes, purchases (with their latest price and totalSpent), history, and the
 # entitlements its products give. Was 12 statements and 12 BEGIN/ROLLBACK pairs.
-PROFILE_STATEMENTS = 8
+PROFILE_STATEMENTS = 6
 # The same, with the page instead of the customer lookup.
-PAGE_STATEMENTS = 8
+PAGE_STATEMENTS = 6
 
 
 async def customers(api: ApiClient, count: int, purchases: int = 1) -> None:
@@ -195,15 +196,20 @@ async def test_prefix_search_is_exact_at_the_edges_of_the_range(api: ApiClient) 
 
 
 async def test_the_server_collects_garbage_in_large_generations(
-    db: Any, database_urls: dict[str, str], backend: str
+    db: Any, database_urls: dict[str, str], backend: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Start-up freezes what it built and raises the collector's thresholds, so a large
     page is not collected hundreds of times while it is built (item 5)."""
     import gc
 
+    import app.main as main_module
     from app.main import GC_THRESHOLDS, create_app
     from tests.conftest import make_settings
 
+    # Start-up's logging set-up caches structlog's loggers on first use, after which the
+    # tests that capture log lines (structlog.testing.capture_logs) see none: not this
+    # test's subject, so it is left out.
+    monkeypatch.setattr(main_module, "configure_logging", lambda *args, **kwargs: None)
     before = gc.get_threshold()
     app = create_app(make_settings(database_urls[backend]), db)
     try:
