@@ -221,8 +221,9 @@ async def wrk(server: Server, script: Path, connections: int, seconds: float) ->
         return Run(rps=0.0, p50=0.0, p99=0.0, cpu_ms=1000 * cpu, errors=0)
     return Run(
         rps=float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),  # type: ignore[union-attr]
-        p50=_ms(re.search(r"50%\s+(\S+)", out).group(1)),  # type: ignore[union-attr]
-        p99=_ms(re.search(r"99%\s+(\S+)", out).group(1)),  # type: ignore[union-attr]
+        # The "Latency Distribution" lines; a "+/- Stdev" column such as "72.50%" is not one.
+        p50=_ms(re.search(r"^\s+50%\s+(\S+)", out, re.MULTILINE).group(1)),  # type: ignore[union-attr]
+        p99=_ms(re.search(r"^\s+99%\s+(\S+)", out, re.MULTILINE).group(1)),  # type: ignore[union-attr]
         cpu_ms=1000 * cpu / max(requests, 1),
         errors=int(bad.group(1)) if bad else 0,
     )
