@@ -11,7 +11,7 @@ datetimes) as it does for the tables themselves.
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import defaultdict, namedtuple
 from collections.abc import Sequence
 from typing import Any, NamedTuple
 
@@ -91,6 +91,4 @@ class FoldedRead:
 
 
 def _row_class(kind: str, table: sa.Table) -> type:
-    from collections import namedtuple
-
     return namedtuple(f"{kind.title().replace('_', '')}Row", [c.name for c in table.columns])  # type: ignore[misc]
