@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from sqlmodel import Field
 
 from app.db.models.base import Base, _fk, _ts
-from app.db.types import UTCDateTime, utcnow
+from app.db.types import UTCDateTime, empty_dict, utcnow
 
 
 class Customer(Base, table=True):
@@ -109,4 +109,4 @@ class AuditRecord(Base, table=True):
     actor: str = Field(sa_type=sa.String(200))
     action: str = Field(sa_type=sa.String(60))
     reason: str | None = Field(default=None, sa_type=sa.String(1000))
-    details: dict[str, Any] = Field(default_factory=dict, sa_type=sa.JSON)
+    details: dict[str, Any] = Field(default_factory=empty_dict, sa_type=sa.JSON)

@@ -8,8 +8,14 @@ from asgi_correlation_id import correlation_id
 from sqlmodel import Field
 
 from app.db.models.base import Base, _fk, _ts
-from app.db.types import EnumText, UTCDateTime, utcnow
+from app.db.types import EnumText, UTCDateTime, empty_list, utcnow
 from app.domain.enums import DeliveryStatus, Environment
+
+
+def _current_request_id() -> str | None:
+    """The request's X-Request-ID, carried into its deliveries' log lines (a function,
+    not `correlation_id.get` itself: see app/db/types.py empty_list)."""
+    return correlation_id.get()
 
 
 class WebhookEndpoint(Base, table=True):
@@ -25,7 +31,7 @@ class WebhookEndpoint(Base, table=True):
     previous_signing_secret: str | None = Field(default=None, sa_type=sa.String(100))
     previous_secret_expires_at: datetime | None = _ts()
     environment: Environment | None = Field(default=None, sa_type=EnumText(Environment))
-    event_types: list[str] = Field(default_factory=list, sa_type=sa.JSON)
+    event_types: list[str] = Field(default_factory=empty_list, sa_type=sa.JSON)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
@@ -61,7 +67,7 @@ class WebhookDelivery(Base, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     # The id of the HTTP request whose change queued this delivery (X-Request-ID), so the
     # delivery's log lines can be found with the request's; none for the scheduler's.
-    request_id: str | None = Field(default_factory=correlation_id.get, sa_type=sa.String(64))
+    request_id: str | None = Field(default_factory=_current_request_id, sa_type=sa.String(64))
     # The body of a delivery that has no timeline event (TEST); others send the event's.
     payload: dict[str, Any] | None = Field(default=None, sa_type=sa.JSON)
 

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from sqlmodel import Field
 
 from app.db.models.base import Base, _fk, _ts
-from app.db.types import DecimalText, EnumText, UTCDateTime, utcnow
+from app.db.types import DecimalText, EnumText, UTCDateTime, empty_dict, empty_list, utcnow
 from app.domain.enums import (
     CancelReason,
     CustomerEventType,
@@ -149,7 +149,7 @@ class CustomerEvent(Base, table=True):
     store: Store | None = Field(default=None, sa_type=EnumText(Store))
     product_id: str | None = Field(default=None, sa_type=sa.String(255))
     new_product_id: str | None = Field(default=None, sa_type=sa.String(255))
-    entitlement_ids: list[str] = Field(default_factory=list, sa_type=sa.JSON)
+    entitlement_ids: list[str] = Field(default_factory=empty_list, sa_type=sa.JSON)
     period_type: PeriodType | None = Field(default=None, sa_type=EnumText(PeriodType))
     transaction_id: str | None = Field(default=None, sa_type=sa.String(255))
     original_transaction_id: str | None = Field(default=None, sa_type=sa.String(255))
@@ -167,5 +167,5 @@ class CustomerEvent(Base, table=True):
     reason: str | None = Field(default=None, sa_type=sa.String(1000))
     # What the webhook body needs beyond the columns above (app/db/mapping.py writes it,
     # app/webhooks/payloads.py reads it): new facts need no migration.
-    facts: dict[str, Any] = Field(default_factory=dict, sa_type=sa.JSON)
-    payload: dict[str, Any] = Field(default_factory=dict, sa_type=sa.JSON)
+    facts: dict[str, Any] = Field(default_factory=empty_dict, sa_type=sa.JSON)
+    payload: dict[str, Any] = Field(default_factory=empty_dict, sa_type=sa.JSON)
