@@ -42,8 +42,7 @@ class FoldedRead:
         self.tables = {
             kind: FoldedTable(kind, table, _row_class(kind, table)) for kind, table in tables.items()
         }
-        # slot kind -> how many slots of it the widest table needs, and its type
-        widths: dict[str, int] = defaultdict(int)
+        # slot label (its kind and position) -> its SQL type, from the first table using it
         self.slot_types: dict[str, sa.types.TypeEngine[Any]] = {}
         self.placement: dict[str, dict[str, str]] = {}  # kind -> column name -> slot label
         for kind, folded in self.tables.items():
@@ -55,8 +54,6 @@ class FoldedRead:
                 used[slot] += 1
                 placement[column.name] = label
                 self.slot_types.setdefault(label, column.type)
-            for slot, count in used.items():
-                widths[slot] = max(widths[slot], count)
             self.placement[kind] = placement
         self.labels = sorted(self.slot_types)
 

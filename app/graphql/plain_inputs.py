@@ -99,13 +99,15 @@ def _converter(type_: Any) -> Callable[[Any, InputContext, str], Any]:
 
 def plain_input(cls: T) -> T:
     """Decorates a `@strawberry.input` class (put it above `@strawberry.input`)."""
-    plans: dict[int, _Plan] = {}
+    plan: _Plan | None = None
 
     def from_input(target: type, value: Mapping[str, Any], context: InputContext) -> Any:
-        # Types resolve only once the schema is built: the plan is made on first use.
-        plan = plans.get(id(context.scalar_registry))
+        # Types resolve only once a schema is built: the plan is made on first use. Every
+        # schema of the service has the same scalars (app/graphql/schema.py), so one plan
+        # serves them all.
+        nonlocal plan
         if plan is None:
-            plan = plans[id(context.scalar_registry)] = _Plan(cls, context)
+            plan = _Plan(cls, context)
         return plan.build(target, value, context)
 
     cls.__strawberry_definition__.from_input = from_input  # type: ignore[attr-defined]
