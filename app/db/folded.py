@@ -18,8 +18,11 @@ from typing import Any, NamedTuple
 import sqlalchemy as sa
 
 
-def _slot_kind(column: sa.Column[Any]) -> str:
+def _slot_kind(column: sa.ColumnElement[Any]) -> str:
     type_ = column.type
+    enum = getattr(type_, "enum", None)
+    if enum is not None:  # EnumText: reads back as its own enum, so a slot per enum
+        return f"{type(type_).__name__}_{enum.__name__}"
     if isinstance(type_, sa.Boolean):
         return "bool"
     if isinstance(type_, sa.Integer):
@@ -31,14 +34,14 @@ def _slot_kind(column: sa.Column[Any]) -> str:
 
 class FoldedTable(NamedTuple):
     kind: str
-    table: sa.Table
-    row_class: type  # a namedtuple of the table's column names
+    table: sa.FromClause  # a table, or a subquery (derived rows: a window, a join)
+    row_class: type  # a namedtuple of its column names
 
 
 class FoldedRead:
-    """The layout of a union over `tables` (kind -> SQLAlchemy table)."""
+    """The layout of a union over `tables` (kind -> SQLAlchemy table or subquery)."""
 
-    def __init__(self, tables: dict[str, sa.Table]) -> None:
+    def __init__(self, tables: dict[str, sa.FromClause]) -> None:
         self.tables = {
             kind: FoldedTable(kind, table, _row_class(kind, table)) for kind, table in tables.items()
         }
@@ -58,7 +61,8 @@ class FoldedRead:
         self.labels = sorted(self.slot_types)
 
     def statement(self, kinds: Sequence[str], where: dict[str, Any]) -> Any:
-        """One SELECT per kind, `where[kind]` its condition, in one UNION ALL."""
+        """One SELECT per kind, `where[kind]` its condition (none for a subquery that
+        holds its own), in one UNION ALL."""
         selects = []
         for kind in kinds:
             folded = self.tables[kind]
@@ -70,7 +74,8 @@ class FoldedRead:
                     folded.table.c[name] if name is not None else sa.cast(sa.null(), self.slot_types[label])
                 )
                 columns.append(value.label(label))
-            selects.append(sa.select(*columns).where(where[kind]))
+            select = sa.select(*columns).select_from(folded.table)
+            selects.append(select.where(where[kind]) if kind in where else select)
         return selects[0] if len(selects) == 1 else sa.union_all(*selects)
 
     def rows(self, result: Sequence[Any]) -> dict[str, list[Any]]:
@@ -87,5 +92,5 @@ class FoldedRead:
         return grouped
 
 
-def _row_class(kind: str, table: sa.Table) -> type:
+def _row_class(kind: str, table: sa.FromClause) -> type:
     return namedtuple(f"{kind.title().replace('_', '')}Row", [c.name for c in table.columns])  # type: ignore[misc]

@@ -1,14 +1,14 @@
-"""Loaders of a customer and what hangs off it: App User IDs, notes, attributes, balances."""
+"""Loaders of a customer and what hangs off it: App User IDs, notes, attributes, balances.
 
-from collections import defaultdict
-from collections.abc import Callable, Sequence
+App User IDs, notes and attributes come through the customer's one parts statement
+(customer_parts.py)."""
+
+from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import and_, bindparam
 from sqlalchemy import select as core_select
 from sqlmodel import col, select
 
-from app.db.folded import FoldedRead
 from app.db.models import AppUserId, Attribute, Customer, Note, VirtualCurrencyBalance
 from app.graphql.dataloaders.base import (
     PROJECT_ID,
@@ -19,6 +19,7 @@ from app.graphql.dataloaders.base import (
     one_per_key,
     prepared,
 )
+from app.graphql.dataloaders.customer_parts import parts_of
 
 
 class CustomerByIdLoader(ByIdLoader[Customer]):
@@ -70,65 +71,14 @@ def _of_customers(model: Any, *order: str) -> Any:
     )
 
 
-# A customer's App User IDs, notes and attributes: one statement for whichever of them a
-# request asks for (app/db/folded.py), each kind in its own order.
-_PARTS = FoldedRead(
-    {
-        "app_user_ids": AppUserId.__table__,  # type: ignore[attr-defined]
-        "notes": Note.__table__,  # type: ignore[attr-defined]
-        "attributes": Attribute.__table__,  # type: ignore[attr-defined]
-    }
-)
-_PART_ORDER: dict[str, Callable[[Any], Any]] = {
-    "app_user_ids": lambda row: (row.created_at, row.id),
-    "notes": lambda row: (row.created_at, row.id),
-    "attributes": lambda row: row.key,
-}
-
-
-@prepared
-def _parts_of_customers(kinds: tuple[str, ...]) -> Any:
-    where = {}
-    for kind in kinds:
-        table = _PARTS.tables[kind].table
-        where[kind] = and_(
-            table.c.project_id == PROJECT_ID,
-            table.c.customer_id.in_(bindparam(f"keys_{kind}", expanding=True)),
-        )
-    return _PARTS.statement(kinds, where)
-
-
-class CustomerPartsLoader(ProjectLoader[tuple[str, int], list[Any]]):
-    """(kind, customer id) -> the customer's rows of that kind; the loaders below are
-    its three faces, so the resolvers of one request share one statement."""
-
-    async def batch_load_fn(self, keys: Sequence[tuple[str, int]]) -> list[list[Any]]:
-        wanted: dict[str, set[int]] = defaultdict(set)
-        for kind, customer_id in keys:
-            wanted[kind].add(customer_id)
-        kinds = tuple(sorted(wanted))
-        rows = await self.fetch(
-            _parts_of_customers(kinds),
-            project_id=self.project_id,
-            **{f"keys_{kind}": sorted(ids) for kind, ids in wanted.items()},
-        )
-        found: dict[tuple[str, int], list[Any]] = defaultdict(list)
-        for kind, items in _PARTS.rows(rows).items():
-            for row in sorted(items, key=_PART_ORDER[kind]):
-                found[(kind, row.customer_id)].append(row)
-        return [found.get(key, []) for key in keys]
-
-
 class AppUserIdsByCustomerIdLoader(ProjectLoader[int, list[AppUserId]]):
     async def batch_load_fn(self, keys: Sequence[int]) -> list[list[AppUserId]]:
-        parts = CustomerPartsLoader(self.context)
-        return await parts.load_many([("app_user_ids", key) for key in keys])  # type: ignore[no-any-return]
+        return await parts_of(self, "app_user_ids", keys)
 
 
 class NotesByCustomerIdLoader(ProjectLoader[int, list[Note]]):
     async def batch_load_fn(self, keys: Sequence[int]) -> list[list[Note]]:
-        parts = CustomerPartsLoader(self.context)
-        return await parts.load_many([("notes", key) for key in keys])  # type: ignore[no-any-return]
+        return await parts_of(self, "notes", keys)
 
 
 class NoteByIdLoader(ByIdLoader[Note]):
@@ -137,8 +87,7 @@ class NoteByIdLoader(ByIdLoader[Note]):
 
 class AttributesByCustomerIdLoader(ProjectLoader[int, list[Attribute]]):
     async def batch_load_fn(self, keys: Sequence[int]) -> list[list[Attribute]]:
-        parts = CustomerPartsLoader(self.context)
-        return await parts.load_many([("attributes", key) for key in keys])  # type: ignore[no-any-return]
+        return await parts_of(self, "attributes", keys)
 
 
 class BalancesByCustomerIdLoader(ProjectLoader[int, list[VirtualCurrencyBalance]]):

@@ -1,30 +1,25 @@
 """Loaders of purchases and their store transactions (one transaction per period)."""
 
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Integer, Numeric, and_, case, cast, func
-from sqlalchemy import select as core_select
 from sqlmodel import col, select
 
 from app.db.models import Purchase, StoreTransaction
-from app.domain.enums import Environment
 from app.domain.spending import CENT
 from app.graphql.dataloaders.base import (
-    PROJECT_ID,
     ByIdLoader,
     ProjectLoader,
-    keys_in,
-    many_per_key,
     one_per_key,
-    prepared,
 )
-
-# SQLite has no exact decimal: it sums whole micro-dollars (prices are stored with at
-# most 6 decimals, USD prices with 2), PostgreSQL sums NUMERIC.
-_MICRO = 1_000_000
+from app.graphql.dataloaders.customer_parts import MICRO, CustomerPartsLoader
+from app.graphql.dataloaders.project import (
+    EntitlementByIdentifierLoader,
+    EntitlementIdentifiersByProductLoader,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,57 +31,11 @@ class LatestPrice:
     price_usd: Decimal | None
 
 
-def _usd_amount(column: Any, dialect: str) -> Any:
-    if dialect == "sqlite":
-        return cast(func.round(cast(column, Numeric) * _MICRO), Integer)
-    return cast(column, Numeric)
-
-
-@prepared
-def _purchases_with_periods(dialect: str) -> Any:
-    counted = and_(
-        col(StoreTransaction.environment) == Environment.PRODUCTION.value,
-        col(StoreTransaction.refunded_at).is_(None),
-    )
-    periods = (
-        core_select(
-            col(StoreTransaction.purchase_id),
-            col(StoreTransaction.price),
-            col(StoreTransaction.currency),
-            col(StoreTransaction.price_usd),
-            func.row_number()
-            .over(
-                partition_by=col(StoreTransaction.purchase_id),
-                order_by=(
-                    col(StoreTransaction.purchased_at).desc(),
-                    col(StoreTransaction.transaction_id).desc(),
-                ),
-            )
-            .label("position"),
-            func.sum(case((counted, _usd_amount(col(StoreTransaction.price_usd), dialect)), else_=None))
-            .over(partition_by=col(StoreTransaction.customer_id))
-            .label("customer_spent"),
-        )
-        .where(col(StoreTransaction.project_id) == PROJECT_ID, keys_in(col(StoreTransaction.customer_id)))
-        .subquery()
-    )
-    return (
-        core_select(
-            *Purchase.__table__.c,  # type: ignore[attr-defined]
-            periods.c.purchase_id.label("_period_of"),
-            periods.c.price.label("_latest_price"),
-            periods.c.currency.label("_latest_currency"),
-            periods.c.price_usd.label("_latest_price_usd"),
-            periods.c.customer_spent.label("_customer_spent"),
-        )
-        .outerjoin(periods, and_(periods.c.purchase_id == col(Purchase.id), periods.c.position == 1))
-        .where(col(Purchase.project_id) == PROJECT_ID, keys_in(col(Purchase.customer_id)))
-        .order_by(col(Purchase.purchased_at).desc(), col(Purchase.id).desc())
-    )
-
-
 class PurchaseByIdLoader(ByIdLoader[Purchase]):
     model = Purchase
+
+
+_WITH_PURCHASES = ("purchases", "product_entitlements", "granted_entitlements")
 
 
 class PurchasesByCustomerIdLoader(ProjectLoader[int, list[Purchase]]):
@@ -107,28 +56,41 @@ class PurchasesByCustomerIdLoader(ProjectLoader[int, list[Purchase]]):
         return self._spent[customer_id]
 
     async def batch_load_fn(self, keys: Sequence[int]) -> list[list[Purchase]]:
-        rows = await self.fetch_prepared(_purchases_with_periods(self.db.dialect), keys)
+        # The entitlements their products give come in the same statement: whoever
+        # shows a customer's purchases or entitlements asks for those next.
+        parts = CustomerPartsLoader(self.context)
+        asked = [(kind, key, None) for kind in _WITH_PURCHASES for key in keys]
+        found = dict(zip(asked, await parts.load_many(asked), strict=True))
         latest = LatestTransactionByPurchaseIdLoader(self.context)
-        spent: dict[int, Decimal] = {}
-        for row in rows:
-            has_period = row._period_of is not None
-            latest.prime(
-                row.id,
-                LatestPrice(row._latest_price, row._latest_currency, row._latest_price_usd)
-                if has_period
-                else None,
-            )
-            if row._customer_spent is not None:
-                spent[row.customer_id] = self._dollars(row._customer_spent)
-        # Unknown prices count 0, refunded and sandbox periods are left out (the CASE
-        # above, as spending.total_spent does); rounded to cents.
+        identifiers = EntitlementIdentifiersByProductLoader(self.context)
+        by_identifier = EntitlementByIdentifierLoader(self.context)
         for key in keys:
-            self._spent[key] = spent.get(key, Decimal(0)).quantize(CENT)
-        return many_per_key(keys, rows, lambda r: r.customer_id)
+            given: dict[tuple[str, str], list[str]] = defaultdict(list)
+            for row in found[("product_entitlements", key, None)]:
+                given[(row.product_store, row.product_identifier)].append(row.identifier)
+                by_identifier.prime(row.identifier, row)
+            for row in found[("granted_entitlements", key, None)]:
+                by_identifier.prime(row.identifier, row)
+            spent = None
+            for row in found[("purchases", key, None)]:
+                latest.prime(
+                    row.id,
+                    LatestPrice(row.latest_price, row.latest_currency, row.latest_price_usd)
+                    if row.period_of is not None
+                    else None,
+                )
+                if not row.is_granted:
+                    identifiers.prime((row.store, row.product_id), given.get((row.store, row.product_id), []))
+                if row.customer_spent is not None:
+                    spent = self._dollars(row.customer_spent)
+            # Unknown prices count 0, refunded and sandbox periods are left out (the
+            # CASE in the statement, as spending.total_spent does); rounded to cents.
+            self._spent[key] = (spent or Decimal(0)).quantize(CENT)
+        return [found[("purchases", key, None)] for key in keys]
 
     def _dollars(self, total: Any) -> Decimal:
         if self.db.dialect == "sqlite":
-            return Decimal(int(total)) / _MICRO
+            return Decimal(int(total)) / MICRO
         return Decimal(total)
 
 
