@@ -12,6 +12,7 @@ from app.db.types import utcnow
 from app.domain.enums import CancelReason, Environment, GrantDuration, PeriodType, ProductType, Store
 from app.domain.events import Actor
 from app.domain.identity import is_anonymous
+from app.domain.notes import render_note_html
 from app.domain.prices import default_rate_table
 from app.domain.receipts import TransactionState
 from app.services import grants, projects
@@ -237,6 +238,7 @@ async def _seed_customers(db: Database, project_id: int) -> None:
                         project_id=project_id,
                         customer_id=customer.id,
                         body=body,
+                        body_html=render_note_html(body),
                         author="support@demo",
                         created_at=at,
                         updated_at=at,

@@ -27,6 +27,7 @@ from app.db.engine import Database, create_engine
 from app.db.migrate import upgrade
 from app.db.models import AppUserId, Attribute, Customer, Note
 from app.domain.enums import ApiKeyRole, Environment, ProductType, Store
+from app.domain.notes import render_note_html
 from app.domain.prices import default_rate_table
 from app.domain.receipts import TransactionState
 from app.services import projects
@@ -97,6 +98,7 @@ async def _extras(db: Database, project_id: int, index: int, now: datetime) -> N
                     project_id=project_id,
                     customer_id=owner.customer_id,
                     body=f"Called about **invoice {number}**; see ticket #{index}.",
+                    body_html=render_note_html(f"Called about **invoice {number}**; see ticket #{index}."),
                     author="support agent",
                     created_at=now + timedelta(seconds=number),
                     updated_at=now + timedelta(seconds=number),

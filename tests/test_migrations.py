@@ -24,7 +24,7 @@ import asyncpg
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
 from sqlalchemy.engine import Connection, make_url
 from sqlmodel import SQLModel
 
@@ -126,3 +126,44 @@ def test_migrated_schema_matches_the_models(fresh_database_url: str) -> None:
     assert differences == [], "models and migrations differ; add a migration:\n" + "\n".join(
         map(str, differences)
     )
+
+
+def test_notes_written_before_0013_get_their_html(fresh_database_url: str) -> None:
+    """0013 stores bodyHtml beside the body: notes already written are rendered by it
+    (written at head, the column dropped by going back to 0012, then upgraded again)."""
+    from app.db.engine import Database
+    from app.db.models import Customer, Note, Project
+    from app.domain.notes import render_note_html
+
+    body = "Called about **invoice 7**; <script>x</script>"
+
+    async def write() -> None:
+        db = Database(create_engine(fresh_database_url))
+        try:
+            async with db.transaction() as session:
+                project = Project(name="p")
+                session.add(project)
+                await session.flush()
+                customer = Customer(project_id=project.id)
+                session.add(customer)
+                await session.flush()
+                session.add(
+                    Note(project_id=project.id, customer_id=customer.id, body=body, body_html="", author="a")
+                )
+        finally:
+            await db.dispose()
+
+    upgrade(fresh_database_url)
+    asyncio.run(write())
+    downgrade(fresh_database_url, "0012")
+    upgrade(fresh_database_url)
+
+    async def stored() -> list[Any]:
+        engine = create_engine(fresh_database_url)
+        try:
+            async with engine.connect() as conn:
+                return list((await conn.execute(text("SELECT body, body_html FROM note"))).all())
+        finally:
+            await engine.dispose()
+
+    assert asyncio.run(stored()) == [(body, render_note_html(body))]

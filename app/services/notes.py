@@ -9,7 +9,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from app.db.engine import Database
 from app.db.models import Customer, Note
 from app.domain.errors import DomainError, ErrorCode
-from app.domain.notes import MAX_NOTES_PER_CUSTOMER, normalize_note_body
+from app.domain.notes import MAX_NOTES_PER_CUSTOMER, normalize_note_body, render_note_html
 from app.services.audit import audit
 from app.services.customers import lock_customer, require_customer
 from app.services.unit_of_work import in_transaction
@@ -36,6 +36,7 @@ async def add_note(
             project_id=project_id,
             customer_id=customer.id,
             body=text,
+            body_html=render_note_html(text),
             author=author,
             created_at=now,
             updated_at=now,
@@ -67,6 +68,7 @@ async def update_note(
     async def work(session: AsyncSession) -> Note:
         note = await _note(session, project_id, note_id)
         note.body = text
+        note.body_html = render_note_html(text)
         note.updated_at = now
         session.add(note)
         audit(session, project_id, now, actor, "updateNote", note.customer_id, note_id=note.id)

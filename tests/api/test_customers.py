@@ -4,6 +4,7 @@ keyset pages, and a constant number of SQL statements per query (DESIGN 4.1, 4.4
 from datetime import UTC, datetime, timedelta
 
 from app.db.models import AppUserId, Attribute, Customer, Note
+from app.domain.notes import render_note_html
 from tests.api.helpers import configure_catalog, days, post_receipt, txn
 from tests.conftest import ApiClient, StatementCounter
 
@@ -57,6 +58,7 @@ async def add_customer(
                     project_id=api.project_id,
                     customer_id=customer.id,
                     body=f"**note {index}**",
+                    body_html=render_note_html(f"**note {index}**"),
                     author="agent",
                 )
             )

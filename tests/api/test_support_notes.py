@@ -12,8 +12,11 @@ from datetime import UTC, datetime, timedelta
 from html.parser import HTMLParser
 
 import pytest
+from sqlmodel import col, select, update
 
+from app.db.models import Note
 from app.domain.enums import ApiKeyRole
+from app.domain.notes import render_note_html
 from app.graphql.ids import encode_id
 from tests.api.test_support_common import NOTE_FIELDS, add_note, codes, customer, mutate, open_app
 from tests.conftest import ApiClient, Clock, new_api_client
@@ -281,3 +284,30 @@ async def test_two_mutations_in_one_request_each_see_what_came_before(api: ApiCl
     )
     assert [n["body"] for n in data["a"]["customer"]["notes"]] == ["one"]
     assert [n["body"] for n in data["b"]["customer"]["notes"]] == ["one", "two"]
+
+
+async def test_note_html_is_rendered_when_written_and_read_as_stored(api: ApiClient) -> None:
+    """bodyHtml is rendered once, by addNote / updateNote, and stored: reads show the
+    stored HTML and render nothing (issue 14: a page shows hundreds of notes)."""
+    await open_app(api, "stored")
+    note = (await add_note(api, "stored", "a **bold** start"))["note"]
+    (note_id,) = await _stored_note_ids(api)
+    assert await _stored_html(api, note_id) == render_note_html("a **bold** start") == note["bodyHtml"]
+
+    await update_note(api, note["id"], "now *soft*")
+    assert await _stored_html(api, note_id) == render_note_html("now *soft*")
+
+    # A read shows the column, not a fresh rendering of the body.
+    async with api.db.transaction() as session:
+        await session.exec(update(Note).where(col(Note.id) == note_id).values(body_html="<p>as stored</p>"))
+    assert [n["bodyHtml"] for n in await notes_of(api, "stored")] == ["<p>as stored</p>"]
+
+
+async def _stored_note_ids(api: ApiClient) -> list[int]:
+    async with api.db.read() as session:
+        return list((await session.exec(select(Note.id).where(Note.project_id == api.project_id))).all())
+
+
+async def _stored_html(api: ApiClient, note_id: int) -> str:
+    async with api.db.read() as session:
+        return (await session.exec(select(Note.body_html).where(Note.id == note_id))).one()

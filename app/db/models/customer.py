@@ -68,6 +68,9 @@ class Note(Base, table=True):
     project_id: int = _fk("project.id", index=False)
     customer_id: int = _fk("customer.id")
     body: str = Field(sa_type=sa.Text)
+    # Rendered once, when the body is written (app/domain/notes.py): a page of
+    # customers shows hundreds of notes, and rendering Markdown is the costly part.
+    body_html: str = Field(sa_type=sa.Text)
     author: str = Field(sa_type=sa.String(200))
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

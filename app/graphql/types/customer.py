@@ -9,7 +9,6 @@ from app.db import models
 from app.domain.attributes import ATTRIBUTION_KEYS, is_reserved
 from app.domain.entitlement_status import EntitlementGrantSource, entitlement_statuses
 from app.domain.identity import choose_app_user_id
-from app.domain.notes import render_note_html
 from app.domain.spending import is_visible
 from app.graphql.context import Info
 from app.graphql.dataloaders.customer import (
@@ -61,7 +60,7 @@ class NoteType(Node):
 
     @strawberry.field(description="body rendered to sanitized HTML.")
     def body_html(self) -> str:
-        return render_note_html(self.row.body)
+        return self.row.body_html  # rendered when the note was written
 
     @strawberry.field(description="Name of the API key that wrote it.")
     def author(self) -> str:
