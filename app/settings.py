@@ -74,6 +74,9 @@ class Settings(BaseSettings):
     # List items one response may return (a full page of customers with every nested
     # list is about 15,000).
     max_response_nodes: int = 50_000
+    # Queries answered from a plan made once per document (app/graphql/compiled/);
+    # `false` sends every request through graphql-core's executor.
+    compiled_reads: bool = True
 
     # Rate limits, in the `limits` notation; storage `memory://` or `redis://host:port/db`.
     rate_limit_storage: str = "memory://"

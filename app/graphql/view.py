@@ -14,13 +14,15 @@ from sqlmodel import col, select
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from strawberry.asgi import GraphQL
-from strawberry.http import GraphQLHTTPResponse
+from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
+from strawberry.http.async_base_view import AsyncHTTPRequestAdapter
 from strawberry.types import ExecutionResult
 
 from app.db.engine import Database
 from app.db.models import Project
 from app.db.types import utcnow
 from app.domain.enums import ApiKeyRole
+from app.graphql.compiled import CompiledReads
 from app.graphql.context import Context
 from app.graphql.graphiql import graphiql_page
 from app.http.client_address import is_loopback
@@ -55,6 +57,9 @@ class GraphQLView(GraphQL[Context, None]):
         self.clock = clock
         self.stores = stores
         self.limiter = limiter
+        self.compiled = (
+            CompiledReads(schema._schema, settings.max_response_nodes) if settings.compiled_reads else None
+        )
 
     async def render_graphql_ide(self, request: Request) -> Response:
         # Our own page with the project's copies of GraphiQL: strawberry's loads a CDN.
@@ -115,6 +120,35 @@ class GraphQLView(GraphQL[Context, None]):
                 401, "Without a key, development mode serves loopback clients only: send a key."
             )
         return await self.development_principal()
+
+    async def execute_single(
+        self,
+        request: Request,
+        request_adapter: AsyncHTTPRequestAdapter,
+        sub_response: Any,
+        context: Context,
+        root_value: Any,
+        request_data: GraphQLRequestData,
+    ) -> ExecutionResult:
+        """From the document's plan when it has one (app/graphql/compiled/), else by
+        graphql-core's executor, which also teaches the plans: only POST reads, the
+        only method that runs queries here."""
+        compiled = self.compiled
+        key = None
+        if compiled is not None and request_adapter.method == "POST" and isinstance(request_data.query, str):
+            key = (request_data.query, request_data.operation_name, context.principal.role)
+            plan = compiled.plan(key)
+            if plan is not None:
+                variables = request_data.variables if isinstance(request_data.variables, dict) else {}
+                data = await compiled.answer(plan, context, variables)
+                if data is not None:
+                    return ExecutionResult(data=data, errors=None)
+        result = await super().execute_single(
+            request, request_adapter, sub_response, context, root_value, request_data
+        )
+        if key is not None and compiled is not None and not result.errors and not compiled.knows(key):
+            compiled.learn(key)
+        return result
 
     async def process_result(self, request: Request, result: ExecutionResult) -> GraphQLHTTPResponse:
         if getattr(request.state, "database_unavailable", False):

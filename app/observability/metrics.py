@@ -48,6 +48,11 @@ HTTP_REQUESTS = Counter(
     "http_requests", "HTTP requests by route and status (every route).", ["route", "status"]
 )
 GRAPHQL_ERRORS = Counter("graphql_errors", "Top-level GraphQL errors by extensions.code.", ["code"])
+COMPILED_READS = Counter(
+    "graphql_compiled_reads",
+    "Queries with a plan (app/graphql/compiled/): answered from it, or handed back to the executor.",
+    ["outcome"],
+)
 DB_POOL_CHECKED_OUT = Gauge(
     "db_pool_connections_in_use",
     "Database connections checked out of the pool right now (all live processes).",
@@ -106,6 +111,10 @@ def observe_http_request(route: str, status: int) -> None:
 
 def count_graphql_error(code: str) -> None:
     GRAPHQL_ERRORS.labels(code if _NAME.fullmatch(code) else "invalid").inc()
+
+
+def count_compiled_read(outcome: str) -> None:
+    COMPILED_READS.labels(outcome).inc()
 
 
 def count_rate_limit_refusal(reason: str) -> None:

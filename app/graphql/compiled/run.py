@@ -1,0 +1,172 @@
+"""Answering a query from its plan: the same resolvers, the same loaders, the same
+serializers as graphql-core's execution, without its per-field machinery.
+
+Resolvers of one object start together and sibling objects are completed together
+(asyncio.gather, as graphql-core does), so DataLoader batching is unchanged: a page of
+100 customers still reads their parts in one statement. Anything the plan cannot answer
+exactly as graphql-core would (a null in a non-null field, a resolver that raises, too
+many list items, variables that do not coerce) raises NotCompiled, and the caller lets
+graphql-core answer the request instead: its answer, errors included, is the rule.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable
+from inspect import isawaitable
+from types import SimpleNamespace
+from typing import Any
+
+from graphql import GraphQLSchema, Undefined
+from graphql.execution.values import VariableValues, get_argument_values, get_variable_values
+from strawberry.types.nodes import convert_selections
+
+from app.graphql.compiled.plan import FieldPlan, NotCompiled, ObjectPlan, OperationPlan
+
+
+class PlanInfo:
+    """What a resolver may ask of its `info`: the context, and the selection below the
+    field (`selected_fields`, as Strawberry's Info gives it)."""
+
+    __slots__ = ("_field", "_walk", "context")
+
+    def __init__(self, walk: Walk, field: FieldPlan) -> None:
+        self.context = walk.context
+        self._walk = walk
+        self._field = field
+
+    @property
+    def selected_fields(self) -> list[Any]:
+        raw = SimpleNamespace(
+            fragments=self._walk.plan.fragments, variable_values=self._walk.variables.coerced
+        )
+        return convert_selections(raw, list(self._field.field_nodes))  # type: ignore[arg-type]
+
+
+def coerce_variables(schema: GraphQLSchema, plan: OperationPlan, inputs: dict[str, Any]) -> VariableValues:
+    coerced = get_variable_values(schema, plan.variable_definitions, inputs)
+    if isinstance(coerced, list):  # errors: graphql-core words them
+        raise NotCompiled("variables")
+    return coerced
+
+
+class Walk:
+    """One request's answer from a plan."""
+
+    def __init__(self, plan: OperationPlan, context: Any, variables: VariableValues, max_nodes: int) -> None:
+        self.plan = plan
+        self.context = context
+        self.variables = variables
+        self.max_nodes = max_nodes
+        self.nodes = 0
+        self._arguments: dict[int, dict[str, Any]] = {}
+
+    async def data(self) -> dict[str, Any]:
+        data = self.object_value(self.plan.root, None)
+        return await data if isawaitable(data) else data  # type: ignore[no-any-return]
+
+    def arguments(self, field: FieldPlan) -> dict[str, Any]:
+        # The same for every object of the request (the variables are fixed): once.
+        found = self._arguments.get(id(field))
+        if found is None:
+            values = get_argument_values(field.field_def, field.field_node, self.variables)
+            found = self._arguments[id(field)] = {
+                field.arguments[name]: value for name, value in values.items()
+            }
+        return found
+
+    def resolve(self, field: FieldPlan, source: Any) -> Any:
+        if field.resolver is None:
+            return getattr(source, field.python_name)
+        kwargs = dict(self.arguments(field)) if field.arguments else {}
+        if field.info_name is not None:
+            kwargs[field.info_name] = PlanInfo(self, field)
+        return field.resolver(source, **kwargs) if field.pass_self else field.resolver(**kwargs)
+
+    def object_value(self, plan: ObjectPlan, source: Any) -> dict[str, Any] | Awaitable[dict[str, Any]]:
+        out: dict[str, Any] = {}
+        pending: list[tuple[str, Awaitable[Any]]] = []
+        try:
+            for field in plan.fields:
+                if field.typename is not None:
+                    out[field.key] = field.typename
+                    continue
+                value = self.resolve(field, source)
+                if field.is_async:
+                    out[field.key] = None  # keeps the key's place in the response's order
+                    pending.append((field.key, self._awaited(field, value)))
+                    continue
+                completed = self.complete(field, value)
+                if field.children is not None and field.children.is_async and isawaitable(completed):
+                    out[field.key] = None
+                    pending.append((field.key, completed))
+                else:
+                    out[field.key] = completed
+        except BaseException:
+            for _, awaitable in pending:  # never to be awaited: closed, not left to warn
+                getattr(awaitable, "close", lambda: None)()
+            raise
+        if not pending:
+            return out
+        return self._filled(out, pending)
+
+    async def _filled(self, out: dict[str, Any], pending: list[tuple[str, Awaitable[Any]]]) -> dict[str, Any]:
+        values = await _gathered([awaitable for _, awaitable in pending])
+        for (key, _), value in zip(pending, values, strict=True):
+            out[key] = value
+        return out
+
+    async def _awaited(self, field: FieldPlan, value: Awaitable[Any]) -> Any:
+        completed = self.complete(field, await value)
+        return await completed if isawaitable(completed) else completed
+
+    def complete(self, field: FieldPlan, value: Any) -> Any:
+        shape = field.shape
+        if value is None:
+            if not shape.nullable:
+                raise NotCompiled("null in a non-null field")
+            return None
+        if shape.is_list:
+            items = value if isinstance(value, list | tuple) else list(value)
+            self.nodes += len(items)
+            if self.nodes > self.max_nodes:
+                raise NotCompiled("too many list items")  # the executor refuses it, worded
+            if None in items and not shape.item_nullable:
+                raise NotCompiled("null in a non-null list item")
+            if shape.serialize is not None:
+                return [None if item is None else self.leaf(shape.serialize, item) for item in items]
+            children = field.children
+            assert children is not None
+            completed = [None if item is None else self.object_value(children, item) for item in items]
+            if not children.is_async:
+                return completed
+            return self._list(completed)
+        if shape.serialize is not None:
+            return self.leaf(shape.serialize, value)
+        assert field.children is not None
+        return self.object_value(field.children, value)
+
+    @staticmethod
+    def leaf(serialize: Any, value: Any) -> Any:
+        serialized = serialize(value)
+        if serialized is Undefined or serialized is None:
+            raise NotCompiled("a leaf that does not serialize")
+        return serialized
+
+    async def _list(self, completed: list[Any]) -> list[Any]:
+        waiting = [i for i, item in enumerate(completed) if isawaitable(item)]
+        if waiting:
+            values = await _gathered([completed[i] for i in waiting])
+            for i, value in zip(waiting, values, strict=True):
+                completed[i] = value
+        return completed
+
+
+async def _gathered(awaitables: list[Awaitable[Any]]) -> list[Any]:
+    """All of them, run together; the first failure raised once all have ended (so none
+    is left running, or failing unheard, when the request falls back)."""
+    values = await asyncio.gather(*awaitables, return_exceptions=True)
+    for value in values:
+        if isinstance(value, BaseException):
+            raise value
+    return values
