@@ -11,6 +11,7 @@ datetimes) as it does for the tables themselves.
 
 from __future__ import annotations
 
+import operator
 from collections import defaultdict, namedtuple
 from collections.abc import Sequence
 from typing import Any, NamedTuple
@@ -59,6 +60,13 @@ class FoldedRead:
                 self.slot_types.setdefault(label, column.type)
             self.placement[kind] = placement
         self.labels = sorted(self.slot_types)
+        # Where each kind's columns sit in a result row (column 0 names the kind):
+        # rows are rebuilt by position, not by name (a page reads thousands).
+        position = {label: index + 1 for index, label in enumerate(self.labels)}
+        self._pick = {
+            kind: operator.itemgetter(*(position[self.placement[kind][c.name]] for c in folded.table.columns))
+            for kind, folded in self.tables.items()
+        }
 
     def statement(self, kinds: Sequence[str], where: dict[str, Any]) -> Any:
         """One SELECT per kind, `where[kind]` its condition (none for a subquery that
@@ -81,14 +89,10 @@ class FoldedRead:
     def rows(self, result: Sequence[Any]) -> dict[str, list[Any]]:
         """The fetched rows, by kind, as each table's own row class."""
         grouped: dict[str, list[Any]] = defaultdict(list)
+        makers = {kind: folded.row_class._make for kind, folded in self.tables.items()}  # type: ignore[attr-defined]
         for row in result:
-            kind = row.kind
-            folded = self.tables[kind]
-            placement = self.placement[kind]
-            mapping = row._mapping
-            grouped[kind].append(
-                folded.row_class(*(mapping[placement[c.name]] for c in folded.table.columns))
-            )
+            kind = row[0]
+            grouped[kind].append(makers[kind](self._pick[kind](row)))
         return grouped
 
 

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+import orjson
 from cross_web import HTTPException
 from sqlalchemy import case
 from sqlmodel import col, select
@@ -60,6 +61,11 @@ class GraphQLView(GraphQL[Context, None]):
         self.compiled = (
             CompiledReads(schema._schema, settings.max_response_nodes) if settings.compiled_reads else None
         )
+
+    def encode_json(self, data: object) -> bytes:
+        # orjson: the standard library's encoder was 5 % of a page's CPU (issue 14). The
+        # same JSON, with UTF-8 text as itself rather than as \u escapes.
+        return orjson.dumps(data)
 
     async def render_graphql_ide(self, request: Request) -> Response:
         # Our own page with the project's copies of GraphiQL: strawberry's loads a CDN.

@@ -36,6 +36,7 @@ from graphql import (
     OperationDefinitionNode,
     OperationType,
     SelectionSetNode,
+    Undefined,
     VariableDefinitionNode,
     get_named_type,
     is_abstract_type,
@@ -83,9 +84,6 @@ class FieldPlan:
 class ObjectPlan:
     type_name: str
     fields: list[FieldPlan]
-    # Whether any field here or below awaits: a plan that never does is completed
-    # without coroutines.
-    is_async: bool
 
 
 @dataclass(slots=True)
@@ -176,11 +174,7 @@ def _object_plan(
     fields = []
     for key, nodes in _collect(type_, selection_sets, fragments).items():
         fields.append(_field_plan(type_, key, nodes, fragments))
-    return ObjectPlan(
-        type_name=type_.name,
-        fields=fields,
-        is_async=any(f.is_async or (f.children is not None and f.children.is_async) for f in fields),
-    )
+    return ObjectPlan(type_name=type_.name, fields=fields)
 
 
 def _shape(type_: Any) -> TypeShape:
@@ -216,11 +210,16 @@ def _field_plan(
     if strawberry_field is None or strawberry_field.extensions:
         raise NotCompiled("fields with extensions")
     arguments = {}
+    given = {argument.name.value for n in nodes for argument in n.arguments or ()}
     # Strawberry builds the GraphQL arguments from its own, in order (names converted).
     for argument, (graphql_name, graphql_argument) in zip(
         strawberry_field.arguments, field_def.args.items(), strict=True
     ):
-        if get_named_type(graphql_argument.type).name not in PLAIN_SCALARS:
+        if get_named_type(graphql_argument.type).name not in PLAIN_SCALARS and (
+            graphql_name in given or graphql_argument.default_value not in (None, Undefined)
+        ):
+            # Strawberry converts enums and input objects; one left out is null (or
+            # absent), the same for both.
             raise NotCompiled("arguments of enum or input types")
         arguments[graphql_name] = argument.python_name
     resolver = strawberry_field.base_resolver

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable
-from inspect import isawaitable
 from types import SimpleNamespace
 from typing import Any
 
@@ -22,6 +21,9 @@ from graphql.execution.values import VariableValues, get_argument_values, get_va
 from strawberry.types.nodes import convert_selections
 
 from app.graphql.compiled.plan import FieldPlan, NotCompiled, ObjectPlan, OperationPlan
+
+Pending = tuple[FieldPlan, Awaitable[Any], dict[str, Any]]
+"""An awaiting field: its plan, its resolver's awaitable, the object it fills."""
 
 
 class PlanInfo:
@@ -62,8 +64,14 @@ class Walk:
         self._arguments: dict[int, dict[str, Any]] = {}
 
     async def data(self) -> dict[str, Any]:
-        data = self.object_value(self.plan.root, None)
-        return await data if isawaitable(data) else data  # type: ignore[no-any-return]
+        pending: list[Pending] = []
+        try:
+            data = self.object_value(self.plan.root, None, pending)
+        except BaseException:
+            _close(pending)
+            raise
+        await self.settle(pending)
+        return data
 
     def arguments(self, field: FieldPlan) -> dict[str, Any]:
         # The same for every object of the request (the variables are fixed): once.
@@ -83,44 +91,38 @@ class Walk:
             kwargs[field.info_name] = PlanInfo(self, field)
         return field.resolver(source, **kwargs) if field.pass_self else field.resolver(**kwargs)
 
-    def object_value(self, plan: ObjectPlan, source: Any) -> dict[str, Any] | Awaitable[dict[str, Any]]:
+    def object_value(self, plan: ObjectPlan, source: Any, pending: list[Pending]) -> dict[str, Any]:
+        """The object's answer; what awaits is left in `pending` with its place held
+        (the key keeps its position in the response's order), filled by `settle`."""
         out: dict[str, Any] = {}
-        pending: list[tuple[str, Awaitable[Any]]] = []
-        try:
-            for field in plan.fields:
-                if field.typename is not None:
-                    out[field.key] = field.typename
-                    continue
-                value = self.resolve(field, source)
-                if field.is_async:
-                    out[field.key] = None  # keeps the key's place in the response's order
-                    pending.append((field.key, self._awaited(field, value)))
-                    continue
-                completed = self.complete(field, value)
-                if field.children is not None and field.children.is_async and isawaitable(completed):
-                    out[field.key] = None
-                    pending.append((field.key, completed))
-                else:
-                    out[field.key] = completed
-        except BaseException:
-            for _, awaitable in pending:  # never to be awaited: closed, not left to warn
-                getattr(awaitable, "close", lambda: None)()
-            raise
-        if not pending:
-            return out
-        return self._filled(out, pending)
-
-    async def _filled(self, out: dict[str, Any], pending: list[tuple[str, Awaitable[Any]]]) -> dict[str, Any]:
-        values = await _gathered([awaitable for _, awaitable in pending])
-        for (key, _), value in zip(pending, values, strict=True):
-            out[key] = value
+        for field in plan.fields:
+            if field.typename is not None:
+                out[field.key] = field.typename
+                continue
+            value = self.resolve(field, source)  # a failure: the caller closes `pending`
+            if field.is_async:
+                out[field.key] = None
+                pending.append((field, value, out))
+            else:
+                out[field.key] = self.complete(field, value, pending)
         return out
 
-    async def _awaited(self, field: FieldPlan, value: Awaitable[Any]) -> Any:
-        completed = self.complete(field, await value)
-        return await completed if isawaitable(completed) else completed
+    async def settle(self, pending: list[Pending]) -> None:
+        """Every awaiting field of the request's objects at this depth, run together:
+        one gather for a whole page, so the loaders see all its keys in one turn."""
+        if pending:
+            await _gathered([self._awaited(field, value, out) for field, value, out in pending])
 
-    def complete(self, field: FieldPlan, value: Any) -> Any:
+    async def _awaited(self, field: FieldPlan, value: Awaitable[Any], out: dict[str, Any]) -> None:
+        below: list[Pending] = []
+        try:
+            out[field.key] = self.complete(field, await value, below)
+        except BaseException:
+            _close(below)
+            raise
+        await self.settle(below)
+
+    def complete(self, field: FieldPlan, value: Any, pending: list[Pending]) -> Any:
         shape = field.shape
         if value is None:
             if not shape.nullable:
@@ -131,20 +133,17 @@ class Walk:
             self.nodes += len(items)
             if self.nodes > self.max_nodes:
                 raise NotCompiled("too many list items")  # the executor refuses it, worded
-            if None in items and not shape.item_nullable:
+            if not shape.item_nullable and None in items:
                 raise NotCompiled("null in a non-null list item")
             if shape.serialize is not None:
                 return [None if item is None else self.leaf(shape.serialize, item) for item in items]
             children = field.children
             assert children is not None
-            completed = [None if item is None else self.object_value(children, item) for item in items]
-            if not children.is_async:
-                return completed
-            return self._list(completed)
+            return [None if item is None else self.object_value(children, item, pending) for item in items]
         if shape.serialize is not None:
             return self.leaf(shape.serialize, value)
         assert field.children is not None
-        return self.object_value(field.children, value)
+        return self.object_value(field.children, value, pending)
 
     @staticmethod
     def leaf(serialize: Any, value: Any) -> Any:
@@ -152,14 +151,6 @@ class Walk:
         if serialized is Undefined or serialized is None:
             raise NotCompiled("a leaf that does not serialize")
         return serialized
-
-    async def _list(self, completed: list[Any]) -> list[Any]:
-        waiting = [i for i, item in enumerate(completed) if isawaitable(item)]
-        if waiting:
-            values = await _gathered([completed[i] for i in waiting])
-            for i, value in zip(waiting, values, strict=True):
-                completed[i] = value
-        return completed
 
 
 async def _gathered(awaitables: list[Awaitable[Any]]) -> list[Any]:
@@ -170,3 +161,11 @@ async def _gathered(awaitables: list[Awaitable[Any]]) -> list[Any]:
         if isinstance(value, BaseException):
             raise value
     return values
+
+
+def _close(pending: list[Pending]) -> None:
+    """Resolvers' coroutines that will never run now: closed, not left to warn."""
+    for _, awaitable, _ in pending:
+        close = getattr(awaitable, "close", None)
+        if close is not None:
+            close()
