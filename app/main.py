@@ -25,7 +25,7 @@ from app.db.engine import Database, create_engine
 from app.db.types import utcnow
 from app.graphql import graphiql
 from app.graphql.schema import build_schema
-from app.graphql.view import GraphQLView
+from app.graphql.view import GraphQLView, end_reads
 from app.http.body_limit import BodySizeLimit
 from app.http.rate_limit import CODE as RATE_LIMITED
 from app.http.rate_limit import MESSAGE as RATE_LIMITED_MESSAGE
@@ -116,6 +116,10 @@ def create_app(
             response = error_response(503, UNAVAILABLE_MESSAGE, UNAVAILABLE, UNAVAILABLE_HEADERS)
         except HTTPException as exc:
             response = PlainTextResponse(exc.reason, status_code=exc.status_code)
+        finally:
+            # Refused after the key check (429, a body that is not JSON) or answered:
+            # the connection the key was checked on goes back either way.
+            await end_reads(request)
         # API answers are per key and often personal: no cache may keep them.
         response.headers["Cache-Control"] = "no-store"
         return response

@@ -152,17 +152,20 @@ async def seed(url: str, count: int) -> Seeded:
         await db.dispose()
 
 
-# Tables with a customer_id, copied per clone; {n} is the clone number, :offset the id shift.
+# Tables with a customer_id, copied per clone; {n} is the clone's number.
 _CLONED = {
     "customer": None,
-    "app_user_id": {"app_user_id": "app_user_id || '-c' || n"},
+    "app_user_id": {
+        "app_user_id": "app_user_id || '-c' || {n}",
+        "app_account_token": "md5(app_account_token || {n})::uuid::text",
+    },
     "note": {},
-    "attribute": {"value": "CASE WHEN key = '$email' THEN 'c' || n || value ELSE value END"},
-    "purchase": {"original_transaction_id": "original_transaction_id || '-c' || n"},
-    "store_transaction": {"transaction_id": "transaction_id || '-c' || n"},
+    "attribute": {"value": "CASE WHEN key = '$email' THEN 'c' || {n} || value ELSE value END"},
+    "purchase": {"original_transaction_id": "original_transaction_id || '-c' || {n}"},
+    "store_transaction": {"transaction_id": "transaction_id || '-c' || {n}"},
     "customer_event": {
-        "event_uuid": "md5(event_uuid || n)::uuid::text",
-        "transaction_id": "transaction_id || '-c' || n",
+        "event_uuid": "md5(event_uuid || {n})::uuid::text",
+        "transaction_id": "transaction_id || '-c' || {n}",
     },
 }
 
@@ -224,7 +227,7 @@ def _clone_sql(
     values = []
     for column in columns:
         if column in overrides:
-            values.append(overrides[column].replace("|| n", f"|| {n}").replace("n ||", f"{n} ||"))
+            values.append(overrides[column].replace("{n}", str(n)))
         elif column in shifted and (table != "customer" or column == "id"):
             values.append(f"{column} + {shifted[column] * n}")
         else:

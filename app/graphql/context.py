@@ -26,11 +26,13 @@ class Context:
     extra: dict[str, Any] = field(default_factory=dict)
     # The request's DataLoaders, one per class, made on first use (dataloaders/base.py).
     dataloaders: dict[type, Any] = field(default_factory=dict)
-    # The request's one read connection, shared by its loaders (app/db/reads.py).
-    reads: RequestReads = field(init=False)
+    # The request's one read connection, shared by its loaders (app/db/reads.py); the
+    # one its key was checked on when given.
+    reads: RequestReads = field(default=None)  # type: ignore[assignment]
 
     def __post_init__(self) -> None:
-        self.reads = RequestReads(self.db.autocommit)
+        if self.reads is None:
+            self.reads = RequestReads(self.db.autocommit)
 
     @property
     def project_id(self) -> int:

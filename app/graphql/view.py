@@ -21,6 +21,7 @@ from strawberry.types import ExecutionResult
 
 from app.db.engine import Database
 from app.db.models import Project
+from app.db.reads import RequestReads
 from app.db.types import utcnow
 from app.domain.enums import ApiKeyRole
 from app.graphql.compiled import CompiledReads
@@ -72,8 +73,12 @@ class GraphQLView(GraphQL[Context, None]):
         return HTMLResponse(graphiql_page())
 
     async def get_context(self, request: Any, response: Any) -> Context:
-        principal = await self.principal_for(request)
+        # Opened by the key check, used by every read of the request, and given back
+        # when the request ends however it ends (the /graphql endpoint: `end_reads`).
+        reads = request.state.reads = RequestReads(self.db.autocommit)
+        principal = await self.principal_for(request, reads)
         return Context(
+            reads=reads,
             request=request,
             response=response,
             db=self.db,
@@ -83,9 +88,9 @@ class GraphQLView(GraphQL[Context, None]):
             stores=self.stores,
         )
 
-    async def principal_for(self, request: Request) -> Principal:
+    async def principal_for(self, request: Request, reads: RequestReads | None = None) -> Principal:
         try:
-            principal = await self._authenticated(request)
+            principal = await self._authenticated(request, reads)
         except (HTTPException, Unavailable, RateLimited):
             raise
         except Exception as error:
@@ -96,7 +101,7 @@ class GraphQLView(GraphQL[Context, None]):
         outage.answered()
         return principal
 
-    async def _authenticated(self, request: Request) -> Principal:
+    async def _authenticated(self, request: Request, reads: RequestReads | None) -> Principal:
         address = self.limiter.address(_client_host(request)) if self.limiter else ""
         header = request.headers.get("authorization")
         if header:
@@ -105,7 +110,7 @@ class GraphQLView(GraphQL[Context, None]):
             scheme, _, secret = header.partition(" ")
             principal = None
             if scheme.lower() == "bearer" and secret.strip():
-                principal = await authenticate(self.db, secret.strip())
+                principal = await authenticate(self.db, secret.strip(), reads)
             if principal is None:
                 if self.limiter:
                     await self.limiter.record_failure(address)
@@ -172,6 +177,14 @@ class GraphQLView(GraphQL[Context, None]):
         if project_id is None:
             raise HTTPException(401, "No project yet: run `python -m app seed-demo` or send a key.")
         return Principal(project_id, ApiKeyRole.ADMIN, DEVELOPMENT_KEY_NAME, None)
+
+
+async def end_reads(request: Request) -> None:
+    """The request's read connection back to the pool (a no-op when it has none, or
+    when its operation already gave it back)."""
+    reads = getattr(request.state, "reads", None)
+    if reads is not None:
+        await reads.end()
 
 
 def _client_host(request: Request) -> str | None:

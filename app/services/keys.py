@@ -11,6 +11,7 @@ from sqlmodel import col
 
 from app.db.engine import Database
 from app.db.models import ApiKey
+from app.db.reads import RequestReads
 from app.db.types import utcnow
 from app.domain.enums import ApiKeyRole
 from app.logging import log
@@ -56,14 +57,25 @@ _KEY_LOOKUP = select(
 ).where(col(ApiKey.key_hash) == bindparam("key_hash"), col(ApiKey.revoked_at).is_(None))
 
 
-async def authenticate(db: Database, secret: str) -> Principal | None:
-    """The principal of a presented key, or None for an unknown or revoked key."""
-    async with db.autocommit.connect() as connection:
-        row = (await connection.execute(_KEY_LOOKUP, {"key_hash": hash_secret(secret)})).first()
+async def authenticate(db: Database, secret: str, reads: RequestReads | None = None) -> Principal | None:
+    """The principal of a presented key, or None for an unknown or revoked key.
+
+    `reads`: the request's read connection (app/db/reads.py), which the request's
+    other reads then use too: one pool checkout per request, not two."""
+    parameters = {"key_hash": hash_secret(secret)}
+    if reads is not None:
+        rows = await reads.fetch(_KEY_LOOKUP, parameters)
+        row = rows[0] if rows else None
+    else:
+        async with db.autocommit.connect() as connection:
+            row = (await connection.execute(_KEY_LOOKUP, parameters)).first()
     if row is None:
         return None
     now = utcnow()
     if row.last_used_at is None or (now - row.last_used_at).total_seconds() > LAST_USED_RESOLUTION_SECONDS:
+        if reads is not None:
+            # Never hold a read connection while waiting for a write one (app/db/reads.py).
+            await reads.release()
         await _touch(db, row.id, now)
     return Principal(row.project_id, row.role, row.name, row.id)
 

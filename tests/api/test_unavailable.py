@@ -14,6 +14,7 @@ import hashlib
 import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 import httpx
 import pytest
@@ -25,6 +26,7 @@ from app.db.reads import RequestReads
 from app.http.unavailable import outage
 from app.main import create_app
 from app.services import projects
+from app.services.keys import _KEY_LOOKUP as KEY_LOOKUP
 from tests.conftest import make_settings
 
 UNAVAILABLE = {"errors": [{"message": "Service unavailable", "extensions": {"code": "UNAVAILABLE"}}]}
@@ -100,10 +102,23 @@ async def resolver_outage(
     working._read, working._write = unreachable._read, unreachable._write
 
     class UnreachableReads(RequestReads):
+        """The key check is answered (its database stays up); every other read of the
+        request finds the database away."""
+
         def __init__(self, autocommit: AsyncEngine) -> None:
             super().__init__(unreachable.autocommit)
+            self.keys = RequestReads(working.autocommit)
+
+        async def fetch(self, statement: Any, parameters: dict[str, Any] | None = None) -> list[Any]:
+            if statement is KEY_LOOKUP:
+                try:
+                    return await self.keys.fetch(statement, parameters)
+                finally:
+                    await self.keys.end()
+            return await super().fetch(statement, parameters)
 
     monkeypatch.setattr("app.graphql.context.RequestReads", UnreachableReads)
+    monkeypatch.setattr("app.graphql.view.RequestReads", UnreachableReads)
     app = create_app(make_settings(database_urls[backend]), working)
     outage.down = False
     try:
