@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from datetime import UTC
 from typing import Any
 
 import asyncpg
@@ -18,6 +19,7 @@ import httpx
 from sqlalchemy import event
 
 from app.db.engine import Database, create_engine
+from app.graphql.ids import encode_cursor
 from app.main import create_app
 from app.settings import Settings
 from bench.reads import DB_NAME, DSN, RESULTS, URL
@@ -31,7 +33,7 @@ REQUESTS = {
         {},
     ),
     "first page": ("{ customers(first: 20) { edges { cursor node { id } } } }", {}),
-    "deep page (after the 900th customer)": (
+    "deep page (after half the customers)": (
         "query($after: String) { customers(first: 20, after: $after) { edges { node { id } } } }",
         {"after": None},
     ),
@@ -59,24 +61,7 @@ async def main() -> None:
     plans: dict[str, list[str]] = {}
     try:
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://x") as client:
-            page = await client.post(
-                "/graphql",
-                json={"query": "{ customers(first: 100) { edges { cursor } } }"},
-                headers=headers,
-            )
-            cursors = [e["cursor"] for e in page.json()["data"]["customers"]["edges"]]
-            deep = cursors[-1]
-            for _ in range(8):  # walk on to about the 900th customer
-                page = await client.post(
-                    "/graphql",
-                    json={
-                        "query": "query($a: String) { customers(first: 100, after: $a) { edges { cursor } } }",
-                        "variables": {"a": deep},
-                    },
-                    headers=headers,
-                )
-                deep = page.json()["data"]["customers"]["edges"][-1]["cursor"]
-            REQUESTS["deep page (after the 900th customer)"][1]["after"] = deep
+            REQUESTS["deep page (after half the customers)"][1]["after"] = await _middle_cursor()
             event.listen(db.engine.sync_engine, "before_cursor_execute", capture)
             for name, (query, variables) in REQUESTS.items():
                 captured.clear()
@@ -97,6 +82,20 @@ async def main() -> None:
                 print("\n".join(row[0] for row in rows) + "\n```")
     finally:
         await connection.close()
+
+
+async def _middle_cursor() -> str:
+    """The cursor of the customer halfway down the list (most recently seen first)."""
+    connection = await asyncpg.connect(DSN)
+    try:
+        total = await connection.fetchval("SELECT count(*) FROM customer")
+        row = await connection.fetchrow(
+            "SELECT last_seen_at, id FROM customer ORDER BY last_seen_at DESC, id DESC OFFSET $1 LIMIT 1",
+            total // 2,
+        )
+    finally:
+        await connection.close()
+    return encode_cursor(row["last_seen_at"].astimezone(UTC).isoformat(), row["id"])
 
 
 if __name__ == "__main__":
