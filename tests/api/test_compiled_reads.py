@@ -25,24 +25,14 @@ from app.domain.enums import ApiKeyRole
 from app.main import create_app
 from tests.api.helpers import configure_catalog, days, post_receipt, txn
 from tests.api.test_customers import add_customer
+from tests.api.test_read_path import SHOWN
 from tests.api.test_support_common import add_note, grant, identify, open_app
 from tests.conftest import ApiClient, Clock, make_settings, new_api_client
 
 NOW = datetime(2026, 6, 15, 12, 0, tzinfo=UTC)
 ANON = "$RCAnonymousID:" + "0123456789abcdef" * 2
 
-SHOWN = """fragment Shown on Customer {
-  id appUserId originalAppUserId country firstSeenAt lastOpenedAt
-  aliases { appUserId isAnonymous createdAt }
-  notes { id body author createdAt }
-  attributes { key value isReserved }
-  attribution { network campaign }
-  totalSpent { amount currency }
-  entitlements { entitlement { identifier } isActive expiresAt productId }
-  purchases { id productId store status expiresAt price { amount currency } }
-  history(first: $history) { pageInfo { hasNextPage endCursor }
-    edges { node { id type description purchasedAt priceUsd { amount currency } } } }
-}"""
+# The benchmark's selection (bench/reads.py), as the read-path tests count it.
 BENCH_PROFILE = (
     "query Profile($id: String!, $history: Int) { customer(appUserId: $id) { ...Shown } }\n" + SHOWN
 )
