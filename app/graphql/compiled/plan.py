@@ -82,7 +82,6 @@ class FieldPlan:
 
 @dataclass(slots=True)
 class ObjectPlan:
-    type_name: str
     fields: list[FieldPlan]
 
 
@@ -174,7 +173,7 @@ def _object_plan(
     fields = []
     for key, nodes in _collect(type_, selection_sets, fragments).items():
         fields.append(_field_plan(type_, key, nodes, fragments))
-    return ObjectPlan(type_name=type_.name, fields=fields)
+    return ObjectPlan(fields=fields)
 
 
 def _shape(type_: Any) -> TypeShape:

@@ -131,11 +131,7 @@ def _product_entitlements() -> Any:
             col(Purchase.customer_id),
             col(Product.store).label("product_store"),
             col(Product.identifier).label("product_identifier"),
-            col(Entitlement.id),
-            col(Entitlement.project_id),
-            col(Entitlement.identifier),
-            col(Entitlement.display_name),
-            col(Entitlement.created_at),
+            *Entitlement.__table__.c,  # type: ignore[attr-defined]
         )
         .distinct()
         .join(
