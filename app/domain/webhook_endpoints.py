@@ -33,11 +33,17 @@ def validate_endpoint_url(url: str) -> str:
     return text
 
 
+def is_header_value(value: str) -> bool:
+    """Printable ASCII on one line: what HTTP sends as a header value (no CR or LF, so no
+    header can be smuggled in after it)."""
+    return all(" " <= c <= "~" or c == "\t" for c in value)
+
+
 def validate_authorization_header(value: str | None) -> str | None:
     if value is None or value == "":
         return None
     # HTTP sends header values as ASCII: anything else could never be delivered.
-    if len(value) > MAX_AUTHORIZATION_LENGTH or not all(" " <= c <= "~" or c == "\t" for c in value):
+    if len(value) > MAX_AUTHORIZATION_LENGTH or not is_header_value(value):
         raise DomainError(
             ErrorCode.INVALID_INPUT,
             "The Authorization value is at most 5000 printable ASCII characters on one line.",

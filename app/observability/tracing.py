@@ -2,7 +2,7 @@
 
 A request's span (the ASGI instrumentation, around the whole Starlette app), its SQL
 (the SQLAlchemy instrumentation on the engine) and its outgoing calls (the httpx
-instrumentation: store APIs, webhook deliveries) go to an OTLP/HTTP collector.
+instrumentation for store APIs, the aiohttp one for webhook deliveries) go to an OTLP/HTTP collector.
 
 What spans must not carry, whatever an instrumentation version records: client IP
 addresses and ports, full URLs (a webhook URL is often a capability; a GET's query
@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from typing import Any
 from urllib.parse import urlsplit
 
+from opentelemetry.instrumentation.aiohttp_client import AioHttpClientInstrumentor
 from opentelemetry.instrumentation.httpx import HTTPXClientInstrumentor
 from opentelemetry.instrumentation.sqlalchemy import SQLAlchemyInstrumentor
 from opentelemetry.sdk.resources import Resource
@@ -123,7 +124,7 @@ def tracer_provider(settings: Settings, exporter: SpanExporter | None = None) ->
 
 
 def instrument_clients(engine: AsyncEngine, provider: TracerProvider) -> None:
-    """Trace the engine's SQL and every httpx client's calls (the ASGI middleware traces
+    """Trace the engine's SQL and every httpx and aiohttp client's calls (the ASGI middleware traces
     requests). Instrumentors patch process-wide, once: one traced app per process."""
     # The instrumentation declares SQLAlchemy < 2.1 and would silently do nothing with
     # 2.1; its event hooks work unchanged there (tests/api/test_tracing.py reads the spans).
@@ -131,6 +132,8 @@ def instrument_clients(engine: AsyncEngine, provider: TracerProvider) -> None:
         engine=engine.sync_engine, tracer_provider=provider, enable_commenter=False, skip_dep_check=True
     )
     HTTPXClientInstrumentor().instrument(tracer_provider=provider)
+    # Webhook deliveries go through aiohttp (app/webhooks/dispatcher.py).
+    AioHttpClientInstrumentor().instrument(tracer_provider=provider)
 
 
 def request_middleware(provider: TracerProvider) -> Middleware:

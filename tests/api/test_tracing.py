@@ -8,6 +8,7 @@ from typing import Any
 
 import httpx
 import pytest
+from opentelemetry.instrumentation.aiohttp_client import AioHttpClientInstrumentor
 from opentelemetry.instrumentation.httpx import HTTPXClientInstrumentor
 from opentelemetry.instrumentation.sqlalchemy import SQLAlchemyInstrumentor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
@@ -33,6 +34,7 @@ def instrumented() -> Iterator[None]:
     yield
     # The instrumentors patch process-wide: later tests run untraced.
     HTTPXClientInstrumentor().uninstrument()
+    AioHttpClientInstrumentor().uninstrument()
     SQLAlchemyInstrumentor().uninstrument()
 
 
@@ -98,7 +100,9 @@ async def test_spans_of_a_request_its_sql_and_its_webhook_carry_nothing_private(
 
     server = [s for s in spans if s.kind is SpanKind.SERVER]
     client = [
-        s for s in spans if s.kind is SpanKind.CLIENT and s.instrumentation_scope.name.endswith("httpx")
+        s
+        for s in spans
+        if s.kind is SpanKind.CLIENT and s.instrumentation_scope.name.endswith(("httpx", "aiohttp_client"))
     ]
     sql = [s for s in spans if s.instrumentation_scope.name.endswith("sqlalchemy")]
     assert len(server) >= 4 and sql and client, [(s.name, s.kind) for s in spans]

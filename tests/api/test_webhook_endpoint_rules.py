@@ -87,7 +87,7 @@ async def test_a_bad_endpoint_never_blocks_later_events(api: ApiClient) -> None:
     try:
         await add_endpoint(api, good.url)
         bad_endpoint, _ = await add_endpoint(api, bad.url, authorizationHeader="Bearer ok")
-        # A value stored before the ASCII rule existed: httpx cannot encode it.
+        # A value stored before the ASCII rule existed: the dispatcher will not send it.
         async with api.db.transaction() as session:
             await session.exec(  # type: ignore[call-overload]
                 text("UPDATE webhook_endpoint SET authorization_header = :v WHERE url = :u"),

@@ -13,7 +13,7 @@ from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 from app.db.models import WebhookEndpoint
 from app.domain.enums import DeliveryStatus
 from app.domain.errors import DomainError
-from app.domain.webhook_endpoints import validate_authorization_header, validate_endpoint_url
+from app.domain.webhook_endpoints import is_header_value, validate_authorization_header, validate_endpoint_url
 from app.webhooks.dispatcher import signing_secrets
 from app.webhooks.outbox import after_failure, endpoint_matches
 from app.webhooks.signing import (
@@ -79,6 +79,22 @@ def test_good_urls_and_authorization() -> None:
     assert validate_authorization_header("") is None
     with pytest.raises(DomainError):
         validate_authorization_header("Bearer a\r\nX-Injected: 1")
+
+
+@pytest.mark.parametrize(
+    ("value", "sendable"),
+    [
+        ("Bearer abc", True),
+        ("Basic\tdXNlcjpwdw==", True),
+        ("Bearer a\r\nX-Injected: 1", False),
+        ("Bearer a\nX-Injected: 1", False),
+        ("Bearer café", False),
+        ("Bearer \x00", False),
+    ],
+)
+def test_only_printable_ascii_on_one_line_is_a_header_value(value: str, sendable: bool) -> None:
+    # The dispatcher checks stored values with it before sending (older rows predate the rule).
+    assert is_header_value(value) is sendable
 
 
 def test_signature_is_hmac_of_timestamp_dot_body() -> None:
