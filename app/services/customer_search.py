@@ -4,8 +4,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, func, or_, tuple_, union
-from sqlalchemy.sql import ColumnElement, Select
+from sqlalchemy import and_, any_, func, literal, or_, tuple_, union
+from sqlalchemy.sql import ColumnElement, CompoundSelect, Select
 from sqlmodel import col, select
 
 from app.db.models import (
@@ -64,6 +64,12 @@ def _prefix_match(column: Any, prefix: str, dialect: str) -> ColumnElement[bool]
     return match
 
 
+# A prefix that more App User IDs than this start with is "broad" (below). At a million
+# customers, collecting 10,000 matches costs about 15 ms and walking the list at that
+# breadth about 22 ms; either way it falls fast on both sides (bench/PLANS-1M-search.md).
+BROAD_PREFIX_IDS = 10_000
+
+
 class CustomerQuery:
     """Builds the WHERE clause of the list; more conditions join as features arrive."""
 
@@ -72,17 +78,53 @@ class CustomerQuery:
         self.dialect = dialect
         self.now = now
 
-    def search(self, text: str) -> ColumnElement[bool]:
-        by_app_user_id = select(AppUserId.customer_id).where(
-            AppUserId.project_id == self.project_id,
+    def _starts_with(self, text: str) -> ColumnElement[bool]:
+        return and_(
+            col(AppUserId.project_id) == self.project_id,
             _prefix_match(col(AppUserId.app_user_id), text, self.dialect),
         )
+
+    def prefix_breadth(self, text: str) -> Select[tuple[int]]:
+        """How many App User IDs start with `text`, counted up to one past the bound."""
+        some = select(literal(1)).where(self._starts_with(text)).limit(BROAD_PREFIX_IDS + 1).subquery()
+        return select(func.count()).select_from(some)  # type: ignore[return-value]
+
+    def search(self, text: str, broad_prefix: bool = False) -> ColumnElement[bool]:
         by_email = select(Attribute.customer_id).where(
             Attribute.project_id == self.project_id, Attribute.key == "$email", Attribute.value == text
         )
+        if broad_prefix:
+            # Many customers match: walking the list's own order and testing each
+            # customer finds a page after a few rows, where collecting every match first
+            # read tens of thousands (310 ms at 392,000 customers: bench/PLANS-392k.md).
+            # Each customer walked is one probe of ix_app_user_id_customer_id: OFFSET 0
+            # keeps PostgreSQL from turning the EXISTS into a hash of every match (what
+            # this plan is here to avoid), and left() = text, which no index answers,
+            # from probing the prefix's range instead (it misjudges the range as one
+            # row: 2 s at 10,000 matches of a million; starts_with() is turned into the
+            # same range by the planner).
+            starts_with = (
+                select(AppUserId.id)
+                .where(
+                    AppUserId.customer_id == Customer.id,
+                    col(AppUserId.project_id) == self.project_id,
+                    func.left(col(AppUserId.app_user_id), len(text)) == text,
+                )
+                .offset(0)
+            )
+            return or_(
+                starts_with.exists(), col(Customer.id).in_(union(by_email, self.owns_transaction(text)))
+            )
+        by_app_user_id = select(AppUserId.customer_id).where(self._starts_with(text))
         # One IN over a UNION of three indexed lookups: an OR of three IN (subquery)
         # made PostgreSQL filter every customer of the project instead.
-        return col(Customer.id).in_(union(by_app_user_id, by_email, self.owns_transaction(text)))
+        matches: CompoundSelect[tuple[int]] = union(by_app_user_id, by_email, self.owns_transaction(text))
+        if self.dialect == "postgresql":
+            # As an array, the matches are looked up by primary key however many they
+            # are; as IN, PostgreSQL read every customer past a few thousand matches
+            # (147 ms for 10,000 of a million: bench/PLANS-1M-search.md).
+            return col(Customer.id) == any_(func.array(matches.scalar_subquery()))
+        return col(Customer.id).in_(matches)
 
     def owns_transaction(self, transaction_id: str) -> Select[tuple[int]]:
         return select(StoreTransaction.customer_id).where(  # type: ignore[return-value]
@@ -111,10 +153,12 @@ class CustomerQuery:
             or_(col(Purchase.granted_entitlement) == identifier, grants_it),
         )
 
-    def conditions(self, search: str | None, spec: CustomerFilterSpec | None) -> list[ColumnElement[bool]]:
+    def conditions(
+        self, search: str | None, spec: CustomerFilterSpec | None, broad_prefix: bool = False
+    ) -> list[ColumnElement[bool]]:
         where: list[ColumnElement[bool]] = [col(Customer.project_id) == self.project_id]
         if search:
-            where.append(self.search(search))
+            where.append(self.search(search, broad_prefix))
         if spec is None:
             return where
         if spec.active_entitlement:
@@ -150,7 +194,13 @@ async def find_customers(
     count: bool = True,
 ) -> CustomerPage:
     """A page of customers (read-only Core rows), and their total count when `count`."""
-    where = query.conditions(search, spec)
+    broad_prefix = False
+    if search and query.dialect == "postgresql":
+        # One small index-only count picks the plan (SQLite's planner is not asked: an
+        # embedded database is not where a million customers live).
+        breadth = int((await reads.fetch(query.prefix_breadth(search)))[0][0])
+        broad_prefix = breadth > BROAD_PREFIX_IDS
+    where = query.conditions(search, spec, broad_prefix)
     page: Select[tuple[Customer]] = select(Customer).where(*where)  # type: ignore[assignment]
     if after is not None:
         # A row comparison, which the (project_id, last_seen_at, id) index answers as one

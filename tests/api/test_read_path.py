@@ -196,6 +196,39 @@ async def test_prefix_search_is_exact_at_the_edges_of_the_range(api: ApiClient) 
     assert await found("a") == ["a", "ab", "ac"]
 
 
+async def test_a_broad_prefix_walks_the_list_and_finds_what_the_narrow_plan_finds(
+    api: ApiClient, backend: str, statements: StatementCounter, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Where many App User IDs start with the search text, PostgreSQL walks the list in
+    its own order and tests each customer (EXISTS) instead of collecting every match
+    first; the pages are the same either way, the email and transaction matches too."""
+    for index in range(7):
+        await add_customer(api, f"wide-{index}", aliases=(f"wide-{index}-b",), seen=NOW - days(index))
+    await add_customer(api, "by-email", email="wide-", seen=NOW - days(3.5))
+    await add_customer(api, "elsewhere", seen=NOW - days(1.5))
+    query = (
+        'query($after: String) { customers(search: "wide-", first: 3, after: $after) {'
+        " edges { node { originalAppUserId } } pageInfo { hasNextPage endCursor } } }"
+    )
+
+    async def pages() -> list[list[str]]:
+        found, after = [], None
+        while True:
+            page = (await api.gql(query, {"after": after}))["customers"]
+            found.append([edge["node"]["originalAppUserId"] for edge in page["edges"]])
+            if not page["pageInfo"]["hasNextPage"]:
+                return found
+            after = page["pageInfo"]["endCursor"]
+
+    narrow = await pages()
+    assert narrow == [["wide-0", "wide-1", "wide-2"], ["wide-3", "by-email", "wide-4"], ["wide-5", "wide-6"]]
+    monkeypatch.setattr("app.services.customer_search.BROAD_PREFIX_IDS", 3)  # 14 IDs match
+    statements.reset()
+    assert await pages() == narrow
+    walked = [text for text in statements.statements if "EXISTS" in text]
+    assert len(walked) == (3 if backend == "postgres" else 0), statements.statements
+
+
 async def test_the_server_collects_garbage_in_large_generations(
     db: Any, database_urls: dict[str, str], backend: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
