@@ -201,7 +201,7 @@ async def test_a_broad_prefix_walks_the_list_and_finds_what_the_narrow_plan_find
 ) -> None:
     """Where many App User IDs start with the search text, PostgreSQL walks the list in
     its own order and tests each customer (EXISTS) instead of collecting every match
-    first; the pages are the same either way, the email and transaction matches too."""
+    first; the pages are the same either way, the exact email match among them."""
     for index in range(7):
         await add_customer(api, f"wide-{index}", aliases=(f"wide-{index}-b",), seen=NOW - days(index))
     await add_customer(api, "by-email", email="wide-", seen=NOW - days(3.5))
