@@ -39,6 +39,7 @@ class Receiver:
     hang_seconds: float = 30.0
     received: list[Received] = field(default_factory=list)
     on_request: Callable[[Received], None] | None = None
+    answer_body: bytes = b"ok"
 
     def __post_init__(self) -> None:
         self._socket = socket.socket()
@@ -75,7 +76,7 @@ class Receiver:
                 "headers": [(b"content-type", b"text/plain")],
             }
         )
-        await send({"type": "http.response.body", "body": b"ok"})
+        await send({"type": "http.response.body", "body": self.answer_body})
 
     async def start(self) -> Receiver:
         self._task = asyncio.create_task(self._server.serve(sockets=[self._socket]))

@@ -443,3 +443,26 @@ async def test_only_http_200_counts_as_delivered(api: ApiClient) -> None:
         )
     finally:
         await receiver.stop()
+
+
+async def test_deliveries_answered_with_large_bodies_count_by_their_status(api: ApiClient) -> None:
+    # 4 MiB answers to every delivery: the dispatcher reads at most 64 KiB of each (only
+    # the status counts), gives that connection up and the next delivery opens another.
+    receiver = await Receiver(answer_body=b"x" * (4 << 20)).start()
+    try:
+        await add_endpoint(api, receiver.url)
+        await api.gql('mutation { recordAppOpen(input: {appUserId: "chatty"}) { userErrors { code } } }')
+        for amount in (1, 2, 3):
+            await api.gql(
+                f'mutation {{ adjustVirtualCurrency(input: {{appUserId: "chatty", code: "GEMS", amount: {amount}}}) {{ userErrors {{ code }} }} }}'
+            )
+        d = dispatcher(api)
+        await drain(d)
+        await d.close()
+        deliveries = [d for event in await history(api, "chatty") for d in event["deliveries"]]
+        assert [(d["status"], d["attempts"], d["lastResponseStatus"]) for d in deliveries] == [
+            ("DELIVERED", 1, 200)
+        ] * 3
+        assert len(receiver.received) == 3
+    finally:
+        await receiver.stop()
