@@ -288,15 +288,10 @@ class ReceiptIngestion:
         async for txn in in_turns(diff.transactions):
             row = self._upsert_transaction(purchase, customer, txn, rows_by_id.get(txn.transaction_id))
             row.renewal_number = numbers[txn.transaction_id]
+            # The rows just written are the ones the events are about: no need to read
+            # the purchase's periods back after the flush.
+            rows_by_id[txn.transaction_id] = row
         await self.session.flush()
-        rows_by_id = {
-            row.transaction_id: row
-            for row in (
-                await self.session.exec(
-                    select(StoreTransaction).where(StoreTransaction.purchase_id == purchase.id)
-                )
-            ).all()
-        }
         return [(draft, purchase, rows_by_id[draft.transaction_id]) for draft in diff.events]
 
     def _new_purchase(
