@@ -157,16 +157,21 @@ class ReceiptIngestion:
 
     async def _load_products(self) -> None:
         identifiers = sorted({t.product_id for t in self.receipt.transactions})
-        rows = (
+        # The products and the entitlements each gives, in one statement.
+        found = (
             await self.session.exec(
-                select(Product).where(
+                select(Product, Entitlement.identifier)
+                .outerjoin(ProductEntitlement, col(ProductEntitlement.product_id) == col(Product.id))
+                .outerjoin(Entitlement, col(Entitlement.id) == col(ProductEntitlement.entitlement_id))
+                .where(
                     Product.project_id == self.project_id,
                     Product.store == self.receipt.store,
                     col(Product.identifier).in_(identifiers),
                 )
+                .order_by(col(Entitlement.identifier))
             )
         ).all()
-        self.products = {row.identifier: row for row in rows}
+        self.products = {product.identifier: product for product, _ in found}
         missing = [
             DomainError(
                 ErrorCode.PRODUCT_NOT_FOUND,
@@ -178,18 +183,10 @@ class ReceiptIngestion:
         ]
         if missing:
             raise DomainErrors(missing)
-        mapping = (
-            await self.session.exec(
-                select(ProductEntitlement.product_id, Entitlement.identifier)
-                .join(Entitlement, col(Entitlement.id) == col(ProductEntitlement.entitlement_id))
-                .where(col(ProductEntitlement.product_id).in_([p.id for p in rows]))
-                .order_by(col(Entitlement.identifier))
-            )
-        ).all()
-        by_product_id = {row.id: row.identifier for row in rows}
         self.entitlements = {identifier: [] for identifier in identifiers}
-        for product_id, entitlement in mapping:
-            self.entitlements[by_product_id[product_id]].append(entitlement)
+        for product, entitlement in found:
+            if entitlement is not None:
+                self.entitlements[product.identifier].append(entitlement)
 
     async def _stored_purchases(self, original_ids: list[str]) -> dict[str, Purchase]:
         statement = select(Purchase).where(
