@@ -46,40 +46,57 @@ REQUESTS = {
 }
 
 
-async def main() -> None:
-    key = json.loads((RESULTS / f"{DB_NAME}.json").read_text())["key"]
-    db = Database(create_engine(URL))
-    settings = Settings(database_url=URL, app_env="production", webhook_dispatcher="off", log_level="WARNING")
+Statement = tuple[str, tuple[Any, ...]]
+
+
+async def selects_of_requests(
+    url: str, key: str, requests: dict[str, tuple[str, dict[str, Any]]]
+) -> dict[str, list[Statement]]:
+    """Each request sent to an in-process app on `url`, with the SELECTs it sent (the
+    key's own lookup left out)."""
+    db = Database(create_engine(url))
+    settings = Settings(database_url=url, app_env="production", webhook_dispatcher="off", log_level="WARNING")
     app = create_app(settings, db)
-    captured: list[tuple[str, tuple[Any, ...]]] = []
+    captured: list[Statement] = []
 
     def capture(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
-        if statement.lstrip().upper().startswith("SELECT"):
+        if statement.lstrip().upper().startswith("SELECT") and "api_key" not in statement:
             captured.append((statement, tuple(parameters or ())))
 
     headers = {"Authorization": f"Bearer {key}"}
-    plans: dict[str, list[str]] = {}
+    selects: dict[str, list[Statement]] = {}
     try:
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://x") as client:
-            REQUESTS["deep page (after half the customers)"][1]["after"] = await _middle_cursor()
             event.listen(db.engine.sync_engine, "before_cursor_execute", capture)
-            for name, (query, variables) in REQUESTS.items():
+            for name, (query, variables) in requests.items():
                 captured.clear()
                 response = await client.post(
                     "/graphql", json={"query": query, "variables": variables}, headers=headers
                 )
                 assert "errors" not in response.json(), response.text
-                plans[name] = [statement for statement in captured if "api_key" not in statement[0]]  # type: ignore[misc]
+                selects[name] = list(captured)
     finally:
         await db.dispose()
+    return selects
+
+
+async def explained(connection: asyncpg.Connection, statement: Statement) -> list[str]:
+    """The plan of one captured statement, run with its own parameters."""
+    rows = await connection.fetch("EXPLAIN (ANALYZE, BUFFERS) " + statement[0], *statement[1])
+    return [row[0] for row in rows]
+
+
+async def main() -> None:
+    key = json.loads((RESULTS / f"{DB_NAME}.json").read_text())["key"]
+    REQUESTS["deep page (after half the customers)"][1]["after"] = await _middle_cursor()
+    plans = await selects_of_requests(URL, key, REQUESTS)
     connection = await asyncpg.connect(DSN)
     try:
         for name, statements in plans.items():
             print(f"\n## {name}\n")
-            for statement, parameters in statements:  # type: ignore[misc]
-                rows = await connection.fetch("EXPLAIN (ANALYZE, BUFFERS) " + statement, *parameters)
-                print("```\n" + statement.strip() + "\n--")
-                print("\n".join(row[0] for row in rows) + "\n```")
+            for statement in statements:
+                print("```\n" + statement[0].strip() + "\n--")
+                print("\n".join(await explained(connection, statement)) + "\n```")
     finally:
         await connection.close()
 

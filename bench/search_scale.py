@@ -18,18 +18,14 @@ import asyncio
 import sys
 import time
 from pathlib import Path
-from typing import Any
 
 import asyncpg
-import httpx
-from sqlalchemy import event
 
 from app.db.engine import Database, create_engine
 from app.db.migrate import upgrade
 from app.domain.enums import ApiKeyRole
-from app.main import create_app
 from app.services import projects
-from app.settings import Settings
+from bench.explain_reads import explained, selects_of_requests
 
 NAME = "cp_search_1m"
 DSN = f"postgresql://postgres@127.0.0.1:5432/{NAME}"
@@ -113,45 +109,25 @@ async def seeded_project() -> int:
 async def main() -> None:
     project_id = await seeded_project()
     db = Database(create_engine(URL))
-    key = (await projects.create_api_key(db, project_id, "search plans", ApiKeyRole.VIEWER)).secret
-    settings = Settings(database_url=URL, app_env="production", webhook_dispatcher="off", log_level="WARNING")
-    app = create_app(settings, db)
-    captured: list[tuple[str, tuple[Any, ...]]] = []
-
-    def capture(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
-        if statement.lstrip().upper().startswith("SELECT") and "api_key" not in statement:
-            captured.append((statement, tuple(parameters or ())))
-
-    plans: dict[str, list[tuple[str, tuple[Any, ...]]]] = {}
     try:
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://x") as client:
-            headers = {"Authorization": f"Bearer {key}"}
-            await client.post(
-                "/graphql", json={"query": QUERY, "variables": {"s": "warm-up"}}, headers=headers
-            )
-            event.listen(db.engine.sync_engine, "before_cursor_execute", capture)
-            for text in SEARCHES:
-                captured.clear()
-                response = await client.post(
-                    "/graphql", json={"query": QUERY, "variables": {"s": text}}, headers=headers
-                )
-                assert "errors" not in response.json(), response.text
-                plans[text] = [s for s in captured if "FROM customer" in s[0] or "count(" in s[0]]
+        key = (await projects.create_api_key(db, project_id, "search plans", ApiKeyRole.VIEWER)).secret
     finally:
         await db.dispose()
+    requests = {"warm-up": (QUERY, {"s": "warm-up"})} | {text: (QUERY, {"s": text}) for text in SEARCHES}
+    selects = await selects_of_requests(URL, key, requests)
     connection = await asyncpg.connect(DSN)
     lines = [f"# Search plans at {CUSTOMERS:,} customers (`python -m bench.search_scale`)\n"]
     summary = ["| search | statement | database time (ms) |", "|---|---|---|"]
     try:
-        for text, statements in plans.items():
+        for text in SEARCHES:
             lines.append(f"\n## search {text!r}\n")
-            for number, (statement, parameters) in enumerate(statements, 1):
-                rows = await connection.fetch("EXPLAIN (ANALYZE, BUFFERS) " + statement, *parameters)
-                plan = [row[0] for row in rows]
+            searched = [s for s in selects[text] if "FROM customer" in s[0] or "count(" in s[0]]
+            for number, statement in enumerate(searched, 1):
+                plan = await explained(connection, statement)
                 took = next(line for line in plan if line.startswith("Execution Time"))
-                kind = "breadth count" if "count(" in statement else "page"
+                kind = "breadth count" if "count(" in statement[0] else "page"
                 summary.append(f"| {text} | {number}: {kind} | {took.split(': ')[1].removesuffix(' ms')} |")
-                lines.append("```\n" + statement.strip() + f"\n-- parameters: {parameters!r}\n--")
+                lines.append("```\n" + statement[0].strip() + f"\n-- parameters: {statement[1]!r}\n--")
                 lines.append("\n".join(plan) + "\n```")
     finally:
         await connection.close()

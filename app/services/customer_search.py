@@ -103,7 +103,7 @@ class CustomerQuery:
             # from probing the prefix's range instead (it misjudges the range as one
             # row: 2 s at 10,000 matches of a million; starts_with() is turned into the
             # same range by the planner).
-            starts_with = (
+            has_matching_id = (
                 select(AppUserId.id)
                 .where(
                     AppUserId.customer_id == Customer.id,
@@ -113,7 +113,7 @@ class CustomerQuery:
                 .offset(0)
             )
             return or_(
-                starts_with.exists(), col(Customer.id).in_(union(by_email, self.owns_transaction(text)))
+                has_matching_id.exists(), col(Customer.id).in_(union(by_email, self.owns_transaction(text)))
             )
         by_app_user_id = select(AppUserId.customer_id).where(self._starts_with(text))
         # One IN over a UNION of three indexed lookups: an OR of three IN (subquery)
