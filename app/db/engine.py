@@ -17,6 +17,7 @@ from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from app.db.prepared_reads import PreparedReads
 from app.db.sqlite_ids import SqliteWriteSession
 
 _WRITE_OPTION = "cp_write"
@@ -41,6 +42,11 @@ def create_engine(database_url: str, **kwargs: Any) -> AsyncEngine:
     # Recycle instead of pinging on every checkout: a ping doubles the cost of the
     # short sessions that DataLoader batches open.
     kwargs.setdefault("pool_recycle", 1800)
+    # asyncpg keeps a prepared statement per text it runs (app/db/prepared_reads.py), but
+    # by default none longer than 15 KiB: a profile's parts statement is longer, and
+    # would be planned again on every request.
+    connect_args = kwargs.setdefault("connect_args", {})
+    connect_args.setdefault("max_cacheable_statement_size", 256 * 1024)
     return create_async_engine(database_url, **kwargs)
 
 
@@ -82,6 +88,8 @@ class Database:
         self.engine = engine
         # Single SELECTs that need no transaction: no BEGIN/ROLLBACK round trips.
         self.autocommit = engine.execution_options(isolation_level="AUTOCOMMIT")
+        # Reads of statements built once, straight to asyncpg (PostgreSQL only).
+        self.prepared_reads = PreparedReads(engine.dialect) if engine.dialect.name == "postgresql" else None
         self._read = async_sessionmaker(engine, class_=AsyncSession, expire_on_commit=False, autoflush=False)
         write_options: dict[str, Any] = {}
         if engine.dialect.name == "sqlite":

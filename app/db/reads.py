@@ -21,12 +21,17 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from app.db.prepared_reads import Declined, PreparedReads
+
 
 class RequestReads:
-    def __init__(self, autocommit: AsyncEngine) -> None:
-        """`autocommit`: an engine with isolation_level AUTOCOMMIT (Database.autocommit)."""
+    def __init__(self, autocommit: AsyncEngine, prepared: PreparedReads | None = None) -> None:
+        """`autocommit`: an engine with isolation_level AUTOCOMMIT (Database.autocommit);
+        `prepared`: its reads of statements built once (Database.prepared_reads)."""
         self._engine = autocommit
+        self._prepared = prepared
         self._connection: AsyncConnection | None = None
+        self._driver: Any = None
         self._turn = asyncio.Lock()
         self._ended = False
 
@@ -42,12 +47,24 @@ class RequestReads:
                     return list((await connection.execute(statement, parameters)).all())
             if self._connection is None:
                 self._connection = await self._engine.connect()
-            return list((await self._connection.execute(statement, parameters)).all())
+                self._driver = None
+            connection = self._connection
+            prepared = self._prepared
+            read = prepared.compiled(statement) if prepared is not None else None
+            if prepared is not None and read is not None and connection.sync_connection is not None:
+                if self._driver is None:
+                    self._driver = (await connection.get_raw_connection()).driver_connection
+                try:
+                    return await prepared.fetch(connection.sync_connection, self._driver, read, parameters)
+                except Declined:
+                    pass  # these values are SQLAlchemy's to run (an empty IN list)
+            return list((await connection.execute(statement, parameters)).all())
 
     async def release(self) -> None:
         """Back to the pool; the next read checks one out again."""
         async with self._turn:
             connection, self._connection = self._connection, None
+            self._driver = None
             if connection is not None:
                 await connection.close()
 

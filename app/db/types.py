@@ -34,6 +34,8 @@ class UTCDateTime(sa.TypeDecorator[datetime]):
     def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
         if value is None:
             return None
+        if getattr(value, "tzinfo", None) is UTC:  # asyncpg's timestamptz, as it comes
+            return value  # type: ignore[no-any-return]
         if isinstance(value, str):
             value = datetime.fromisoformat(value)
         if value.tzinfo is None:
@@ -84,4 +86,8 @@ class EnumText(sa.TypeDecorator[E]):
         return None if value is None else self.enum(value).value
 
     def process_result_value(self, value: str | None, dialect: Dialect) -> E | None:
-        return None if value is None else self.enum(value)
+        if value is None:
+            return None
+        # The member by its value without the enum's call (a page reads thousands).
+        member = self.enum._value2member_map_.get(value)
+        return self.enum(value) if member is None else member  # type: ignore[return-value]

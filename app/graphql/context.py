@@ -32,7 +32,7 @@ class Context:
 
     def __post_init__(self) -> None:
         if self.reads is None:
-            self.reads = RequestReads(self.db.autocommit)
+            self.reads = RequestReads(self.db.autocommit, self.db.prepared_reads)
 
     @property
     def project_id(self) -> int:

@@ -75,7 +75,7 @@ class GraphQLView(GraphQL[Context, None]):
     async def get_context(self, request: Any, response: Any) -> Context:
         # Opened by the key check, used by every read of the request, and given back
         # when the request ends however it ends (the /graphql endpoint: `end_reads`).
-        reads = request.state.reads = RequestReads(self.db.autocommit)
+        reads = request.state.reads = RequestReads(self.db.autocommit, self.db.prepared_reads)
         principal = await self.principal_for(request, reads)
         return Context(
             reads=reads,

@@ -11,6 +11,7 @@ from sqlmodel import col
 
 from app.db.engine import Database
 from app.db.models import ApiKey
+from app.db.prepared_reads import built_once
 from app.db.reads import RequestReads
 from app.db.types import utcnow
 from app.domain.enums import ApiKeyRole
@@ -52,9 +53,11 @@ def new_api_key(project_id: int, name: str, role: ApiKeyRole, secret: str) -> Ap
 
 
 # Built once: every request runs it (building a statement costs about what running it does).
-_KEY_LOOKUP = select(
-    *(col(c) for c in (ApiKey.id, ApiKey.project_id, ApiKey.role, ApiKey.name, ApiKey.last_used_at))
-).where(col(ApiKey.key_hash) == bindparam("key_hash"), col(ApiKey.revoked_at).is_(None))
+_KEY_LOOKUP = built_once(
+    select(
+        *(col(c) for c in (ApiKey.id, ApiKey.project_id, ApiKey.role, ApiKey.name, ApiKey.last_used_at))
+    ).where(col(ApiKey.key_hash) == bindparam("key_hash"), col(ApiKey.revoked_at).is_(None))
+)
 
 
 async def authenticate(db: Database, secret: str, reads: RequestReads | None = None) -> Principal | None:

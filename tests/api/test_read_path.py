@@ -52,11 +52,12 @@ async def customers(api: ApiClient, count: int, purchases: int = 1) -> None:
         await add_customer(
             api, f"reader-{index}", aliases=(f"reader-{index}-b",), email=f"r{index}@x.io", notes=3
         )
-        await post_receipt(
+        recorded = await post_receipt(
             api, f"reader-{index}",
             [txn(f"r{index}-{p}-{m}", NOW - days(90 - 30 * m), NOW - days(60 - 30 * m), original=f"r{index}-{p}")
              for p in range(purchases) for m in range(3)],
         )  # fmt: skip
+        assert recorded["userErrors"] == []  # what the reads count must be there
 
 
 async def test_a_profile_takes_the_same_few_statements_whatever_it_holds(

@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from structlog.testing import capture_logs
 
 from app.db.engine import Database, create_engine
+from app.db.prepared_reads import PreparedReads
 from app.db.reads import RequestReads
 from app.http.unavailable import outage
 from app.main import create_app
@@ -105,9 +106,9 @@ async def resolver_outage(
         """The key check is answered (its database stays up); every other read of the
         request finds the database away."""
 
-        def __init__(self, autocommit: AsyncEngine) -> None:
-            super().__init__(unreachable.autocommit)
-            self.keys = RequestReads(working.autocommit)
+        def __init__(self, autocommit: AsyncEngine, prepared: PreparedReads | None = None) -> None:
+            super().__init__(unreachable.autocommit, unreachable.prepared_reads)
+            self.keys = RequestReads(working.autocommit, working.prepared_reads)
 
         async def fetch(self, statement: Any, parameters: dict[str, Any] | None = None) -> list[Any]:
             if statement is KEY_LOOKUP:

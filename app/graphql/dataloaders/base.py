@@ -20,6 +20,8 @@ from aiodataloader import DataLoader
 from sqlalchemy import bindparam
 from sqlmodel import col, select
 
+from app.db.prepared_reads import built_once
+
 if TYPE_CHECKING:
     from app.graphql.context import Context
 
@@ -92,7 +94,13 @@ def prepared(build: Callable[..., Any]) -> Callable[..., Any]:
     its cache key memoized; its values come as bindparams at execution: `project_id`,
     and `keys`, an expanding IN list (`keys_in`).
     """
-    return functools.cache(build)
+
+    @functools.cache
+    @functools.wraps(build)
+    def built(*arguments: Any) -> Any:
+        return built_once(build(*arguments))
+
+    return built
 
 
 PROJECT_ID: Any = bindparam("project_id")
