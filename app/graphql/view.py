@@ -26,6 +26,7 @@ from app.db.types import utcnow
 from app.domain.enums import ApiKeyRole
 from app.graphql.compiled import CompiledReads
 from app.graphql.context import Context
+from app.graphql.dataloaders.base import release_loaders
 from app.graphql.graphiql import graphiql_page
 from app.http.client_address import is_loopback
 from app.http.rate_limit import RateLimited, RateLimiter
@@ -77,7 +78,7 @@ class GraphQLView(GraphQL[Context, None]):
         # when the request ends however it ends (the /graphql endpoint: `end_reads`).
         reads = request.state.reads = RequestReads(self.db.autocommit, self.db.prepared_reads)
         principal = await self.principal_for(request, reads)
-        return Context(
+        context = request.state.context = Context(
             reads=reads,
             request=request,
             response=response,
@@ -87,6 +88,7 @@ class GraphQLView(GraphQL[Context, None]):
             now=self.clock(),
             stores=self.stores,
         )
+        return context
 
     async def principal_for(self, request: Request, reads: RequestReads | None = None) -> Principal:
         try:
@@ -185,6 +187,10 @@ async def end_reads(request: Request) -> None:
     reads = getattr(request.state, "reads", None)
     if reads is not None:
         await reads.end()
+    context = getattr(request.state, "context", None)
+    if context is not None:
+        release_loaders(context)
+        request.state.context = None
 
 
 def _client_host(request: Request) -> str | None:

@@ -253,3 +253,27 @@ async def test_the_server_collects_garbage_in_large_generations(
     finally:
         gc.set_threshold(*before)
         gc.unfreeze()
+
+
+async def test_a_request_leaves_nothing_of_its_own_for_the_cycle_collector(api: ApiClient) -> None:
+    """Its context, loaders and rows are freed when it ends, by reference counting: left
+    as cyclic garbage, a busy server freed hundreds of requests' worth in one collection
+    (a 90 ms pause, the profile's p99)."""
+    import gc
+
+    await customers(api, 2)
+    variables = {"id": "reader-1", "history": 20}
+    await api.gql(PROFILE, variables)  # plans and statements built, caches filled
+    gc.collect()
+    gc.disable()
+    try:
+        for _ in range(3):
+            await api.gql(PROFILE, variables)
+        gc.set_debug(gc.DEBUG_SAVEALL)
+        gc.collect()
+        ours = [type(o).__qualname__ for o in gc.garbage if type(o).__module__.startswith("app.")]
+    finally:
+        gc.set_debug(0)
+        gc.garbage.clear()
+        gc.enable()
+    assert ours == []

@@ -24,7 +24,6 @@ from app.graphql.dataloaders.project import (
     OfferingByIdLoader,
 )
 from app.graphql.dataloaders.purchase import PurchasesByCustomerIdLoader
-from app.graphql.ids import encode_cursor
 from app.graphql.pagination import keyset_position, page_size
 from app.graphql.types.common import Money, Node, PageInfo
 from app.graphql.types.event import CustomerEventConnection, CustomerEventEdge, CustomerEventNode
@@ -192,12 +191,7 @@ class CustomerType(Node):
             (self.row.id, size + 1, position, bool(sandbox))
         )
         page = rows[:size]
-        edges = [
-            CustomerEventEdge(
-                cursor=encode_cursor(r.purchased_at.isoformat(), r.id), node=CustomerEventNode(row=r)
-            )
-            for r in page
-        ]
+        edges = [CustomerEventEdge(node=CustomerEventNode(row=r)) for r in page]
         return CustomerEventConnection(
             edges=edges,
             page_info=PageInfo(
