@@ -43,18 +43,53 @@ _PLACEHOLDER = re.compile(r"\(__\[POSTCOMPILE_(\w+)\]\)|__\[POSTCOMPILE_(\w+)\]|
 # text is rendered for the execution and not kept (asyncpg still caches its plan).
 _TEXTS_KEPT = 256
 
-_BUILT: dict[int, Any] = {}
+Processors = Sequence[Callable[[Any], Any] | None]
+"""Each result column's processor (None: the value as asyncpg gives it)."""
+
+Shape = Callable[[Processors], Callable[[Any], Any]]
+"""Given the processors, the function making one row from one asyncpg record."""
+
+_BUILT: dict[int, tuple[Any, Shape | None]] = {}
 
 
-def built_once(statement: Any) -> Any:
+def built_once(statement: Any, shape: Shape | None = None) -> Any:
     """Mark a statement as built once per process (kept for the process's life), so
-    its compilation can be kept too."""
-    _BUILT[id(statement)] = statement
+    its compilation can be kept too. `shape`: how its rows are made, when not as
+    SQLAlchemy's rows (a union's rows straight into each kind's row, app/db/folded.py);
+    a statement marked again keeps the shape it was given."""
+    known = _BUILT.get(id(statement))
+    if known is None or known[0] is not statement or shape is not None:
+        _BUILT[id(statement)] = (statement, shape)
     return statement
 
 
-def is_built_once(statement: Any) -> bool:
-    return _BUILT.get(id(statement)) is statement
+def built_shape(statement: Any) -> tuple[bool, Shape | None]:
+    """Whether the statement was built once, and how its rows are made."""
+    known = _BUILT.get(id(statement))
+    if known is None or known[0] is not statement:
+        return False, None
+    return True, known[1]
+
+
+def record_maker(made: Any, positions: Sequence[int], processors: Processors) -> Callable[[Any], Any]:
+    """A function from an asyncpg record to a `made` row of the record's columns at
+    `positions`: one tuple built in one expression, each processed column as
+    `p(v) if v is not None else None` (a NULL stays None: every processor of ours maps
+    None to None, and a union's rows are mostly NULLs in the other kinds' columns).
+    Generated once per statement: a loop over the columns of every row cost a
+    profile about 5 % of its CPU."""
+    values = []
+    namespace: dict[str, Any] = {"new": tuple.__new__, "Row": made}
+    for position in positions:
+        process = processors[position]
+        if process is None:
+            values.append(f"r[{position}]")
+        else:
+            namespace[f"p{position}"] = process
+            values.append(f"(p{position}(v) if (v := r[{position}]) is not None else None)")
+    # The text is ours: column positions and processor names, nothing read or sent.
+    exec(f"def make(r):\n    return new(Row, ({', '.join(values)},))", namespace)
+    return namespace["make"]  # type: ignore[no-any-return]
 
 
 class Declined(Exception):
@@ -76,31 +111,12 @@ def row_class(names: list[str]) -> Any:
     return made
 
 
-def row_maker(made: Any, width: int, processors: dict[int, Callable[[Any], Any]]) -> Callable[[Any], Any]:
-    """A function from an asyncpg record to a row: one tuple built in one expression,
-    each processed column as `p(v) if v is not None else None` (a NULL stays None:
-    every processor of ours maps None to None, and a union's rows are mostly NULLs in
-    the other kinds' columns). Generated once per statement: a loop over the columns
-    of every row cost a profile about 5 % of its CPU."""
-    values = ", ".join(
-        f"(p{index}(r[{index}]) if r[{index}] is not None else None)"
-        if index in processors
-        else f"r[{index}]"
-        for index in range(width)
-    )
-    namespace: dict[str, Any] = {f"p{index}": process for index, process in processors.items()}
-    namespace["new"] = tuple.__new__
-    namespace["Row"] = made
-    # The text is ours: column positions and processor names, nothing read or sent.
-    exec(f"def make(r):\n    return new(Row, ({values},))", namespace)
-    return namespace["make"]  # type: ignore[no-any-return]
-
-
 class CompiledRead:
     """One statement, compiled for one dialect, ready for asyncpg."""
 
-    def __init__(self, statement: Any, dialect: Dialect) -> None:
+    def __init__(self, statement: Any, dialect: Dialect, shape: Shape | None = None) -> None:
         compiled = statement.compile(dialect=dialect)
+        self.shape = shape
         self.dialect = dialect
         binds = compiled.binds
         expanding = {name for name, bind in binds.items() if bind.expanding}
@@ -135,7 +151,7 @@ class CompiledRead:
         columns = compiled._result_columns
         self.types = [column.type for column in columns]
         self.row_class = row_class([column.keyname for column in columns])
-        self.result_processors: list[tuple[int, Callable[[Any], Any]]] | None = None
+        self.result_processors: Processors | None = None
         self.make_row: Callable[[Any], Any] | None = None
         self.texts: dict[tuple[int, ...], tuple[str, list[str | tuple[str, int]]]] = {}
 
@@ -205,13 +221,15 @@ class CompiledRead:
     def learn_result_types(self, oids: Sequence[int]) -> None:
         """The result processors SQLAlchemy would choose for these column types (a
         NUMERIC column's depends on the type the server reports)."""
-        chosen = []
-        for index, (type_, oid) in enumerate(zip(self.types, oids, strict=True)):
-            process = type_._cached_result_processor(self.dialect, oid)
-            if process is not None:
-                chosen.append((index, process))
-        self.result_processors = chosen
-        self.make_row = row_maker(self.row_class, len(self.types), dict(chosen))
+        processors = [
+            type_._cached_result_processor(self.dialect, oid)
+            for type_, oid in zip(self.types, oids, strict=True)
+        ]
+        self.result_processors = processors
+        if self.shape is not None:
+            self.make_row = self.shape(processors)
+        else:
+            self.make_row = record_maker(self.row_class, range(len(processors)), processors)
 
 
 class PreparedReads:
@@ -222,12 +240,13 @@ class PreparedReads:
         self._compiled: dict[int, CompiledRead | None] = {}
 
     def compiled(self, statement: Any) -> CompiledRead | None:
-        if not is_built_once(statement):
+        once, shape = built_shape(statement)
+        if not once:
             return None
         key = id(statement)
         if key not in self._compiled:
             try:
-                self._compiled[key] = CompiledRead(statement, self.dialect)
+                self._compiled[key] = CompiledRead(statement, self.dialect, shape)
             except Declined:
                 self._compiled[key] = None
         return self._compiled[key]

@@ -99,7 +99,11 @@ class Walk:
             if field.typename is not None:
                 out[field.key] = field.typename
                 continue
-            value = self.resolve(field, source)  # a failure: the caller closes `pending`
+            # A plain field is an attribute read (inlined: most fields of a page are).
+            if field.resolver is None:
+                value = getattr(source, field.python_name)
+            else:
+                value = self.resolve(field, source)  # a failure: the caller closes `pending`
             if field.is_async:
                 out[field.key] = None
                 pending.append((field, value, out))
@@ -140,8 +144,12 @@ class Walk:
             children = field.children
             assert children is not None
             return [None if item is None else self.object_value(children, item, pending) for item in items]
-        if shape.serialize is not None:
-            return self.leaf(shape.serialize, value)
+        serialize = shape.serialize
+        if serialize is not None:
+            serialized = serialize(value)  # Walk.leaf, inlined: a leaf per scalar field
+            if serialized is Undefined or serialized is None:
+                raise NotCompiled("a leaf that does not serialize")
+            return serialized
         assert field.children is not None
         return self.object_value(field.children, value, pending)
 

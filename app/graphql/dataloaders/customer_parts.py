@@ -32,6 +32,7 @@ from app.db.models import (
     Purchase,
     StoreTransaction,
 )
+from app.db.prepared_reads import built_once
 from app.domain.enums import Environment
 from app.graphql.dataloaders.base import PROJECT_ID, ProjectLoader, prepared
 
@@ -215,7 +216,8 @@ _ORDER: dict[str, tuple[Callable[[Any], Any], bool]] = {
 @prepared
 def _statement(dialect: str, kinds: tuple[str, ...]) -> Any:
     folded, where = _layout(dialect)
-    return folded.statement(kinds, {kind: where[kind] for kind in kinds if kind in where})
+    statement = folded.statement(kinds, {kind: where[kind] for kind in kinds if kind in where})
+    return built_once(statement, shape=folded.shape)
 
 
 class CustomerPartsLoader(ProjectLoader[PartKey, list[Any]]):
