@@ -2,7 +2,8 @@
 serializers as graphql-core's execution, without its per-field machinery.
 
 Resolvers of one object start together and sibling objects are completed together
-(asyncio.gather, as graphql-core does), so DataLoader batching is unchanged: a page of
+(as graphql-core's gather does, without a task each: together.py), so DataLoader
+batching is unchanged: a page of
 100 customers still reads their parts in one statement. Anything the plan cannot answer
 exactly as graphql-core would (a null in a non-null field, a resolver that raises, too
 many list items, variables that do not coerce) raises NotCompiled, and the caller lets
@@ -11,7 +12,6 @@ graphql-core answer the request instead: its answer, errors included, is the rul
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable
 from types import SimpleNamespace
 from typing import Any
@@ -21,6 +21,7 @@ from graphql.execution.values import VariableValues, get_argument_values, get_va
 from strawberry.types.nodes import convert_selections
 
 from app.graphql.compiled.plan import FieldPlan, NotCompiled, ObjectPlan, OperationPlan
+from app.graphql.compiled.together import run_together
 
 Pending = tuple[FieldPlan, Awaitable[Any], dict[str, Any]]
 """An awaiting field: its plan, its resolver's awaitable, the object it fills."""
@@ -112,10 +113,11 @@ class Walk:
         return out
 
     async def settle(self, pending: list[Pending]) -> None:
-        """Every awaiting field of the request's objects at this depth, run together:
-        one gather for a whole page, so the loaders see all its keys in one turn."""
+        """Every awaiting field of the request's objects at this depth, run together
+        (without a task each: together.py), so the loaders see all a page's keys in
+        one turn."""
         if pending:
-            await _gathered([self._awaited(field, value, out) for field, value, out in pending])
+            await run_together([self._awaited(field, value, out) for field, value, out in pending])
 
     async def _awaited(self, field: FieldPlan, value: Awaitable[Any], out: dict[str, Any]) -> None:
         below: list[Pending] = []
@@ -159,16 +161,6 @@ class Walk:
         if serialized is Undefined or serialized is None:
             raise NotCompiled("a leaf that does not serialize")
         return serialized
-
-
-async def _gathered(awaitables: list[Awaitable[Any]]) -> list[Any]:
-    """All of them, run together; the first failure raised once all have ended (so none
-    is left running, or failing unheard, when the request falls back)."""
-    values = await asyncio.gather(*awaitables, return_exceptions=True)
-    for value in values:
-        if isinstance(value, BaseException):
-            raise value
-    return values
 
 
 def _close(pending: list[Pending]) -> None:
