@@ -2,7 +2,7 @@
 
 SQLAlchemy caches a statement's compilation, but each execution of it still builds an
 execution context, renders its IN lists, adapts the cursor and builds Row objects: about
-0.6 ms of CPU for a profile's parts statement whose rows asyncpg fetches in 0.2 ms
+0.75 ms of CPU for a profile's parts statement whose rows asyncpg fetches in 0.2 ms
 (issue 14, measured in one process against the seeded data set), and a profile runs
 three statements. A statement built once per process (`built_once`, used by the
 loaders' `prepared`) is compiled here once, for the engine's own dialect, and each
@@ -15,13 +15,14 @@ execution only:
   `= ANY($1)` array instead got a generic plan four times slower);
 - runs through asyncpg's own prepared-statement cache;
 - applies the result processors SQLAlchemy would apply, chosen from the column types
-  asyncpg reports, into named tuples with the same names and indexes as SQLAlchemy's
-  rows.
+  asyncpg reports, into tuples with the same names and positions as SQLAlchemy's rows
+  (or into the rows the statement's owner shapes, `built_once(..., shape=...)`).
 
 The engine's `before_cursor_execute` and `after_cursor_execute` listeners still hear
 every statement (the tests' statement counts, the tracing spans). What this cannot
-render the same way (no IN list values, values rendered into the text, names a row
-cannot have) it declines, and the caller runs the statement through SQLAlchemy.
+render the same way (an empty IN list, an IN list of tuples, values rendered into the
+text, names a row cannot have) it declines, and the caller runs the statement through
+SQLAlchemy.
 """
 
 from __future__ import annotations
@@ -120,6 +121,8 @@ class CompiledRead:
         self.dialect = dialect
         binds = compiled.binds
         expanding = {name for name, bind in binds.items() if bind.expanding}
+        if any(getattr(binds[name].type, "_is_tuple_type", False) for name in expanding):
+            raise Declined("an IN list of tuples")  # each value would be several placeholders
         plain = list(dict.fromkeys(name for name in compiled.positiontup if name not in expanding))
         # The text between placeholders, and each placeholder's value: a plain value's
         # name (str) or an IN list's name (tuple).

@@ -3,6 +3,7 @@
 
 from datetime import UTC, datetime
 from decimal import Decimal
+from typing import Any
 
 import pytest
 
@@ -13,14 +14,8 @@ from app.graphql.types.common import Money
 from app.graphql.types.event import _FROM_ROW, CustomerEventEdge, CustomerEventNode, VirtualCurrencyAmount
 
 
-def test_every_plain_field_has_its_reading_from_the_row() -> None:
-    definition = CustomerEventNode.__strawberry_definition__  # type: ignore[attr-defined]
-    plain = {field.python_name for field in definition.fields if field.base_resolver is None}
-    assert plain == set(_FROM_ROW)
-
-
-def test_a_field_reads_the_row_once_and_keeps_the_value() -> None:
-    row = CustomerEvent(
+def renewal(**columns: Any) -> CustomerEvent:
+    return CustomerEvent(
         project_id=1,
         customer_id=2,
         event_uuid="e",
@@ -28,6 +23,18 @@ def test_a_field_reads_the_row_once_and_keeps_the_value() -> None:
         webhook_type=WebhookEventType.RENEWAL,
         description="Renewed",
         purchased_at=datetime(2026, 1, 2, tzinfo=UTC),
+        **columns,
+    )
+
+
+def test_every_plain_field_has_its_reading_from_the_row() -> None:
+    definition = CustomerEventNode.__strawberry_definition__  # type: ignore[attr-defined]
+    plain = {field.python_name for field in definition.fields if field.base_resolver is None}
+    assert plain == set(_FROM_ROW)
+
+
+def test_a_field_reads_the_row_once_and_keeps_the_value() -> None:
+    row = renewal(
         store=Store.APP_STORE,
         price=Decimal("9.99"),
         currency="EUR",
@@ -54,16 +61,7 @@ def test_a_field_reads_the_row_once_and_keeps_the_value() -> None:
 
 
 def test_an_edge_gives_its_cursor_when_asked() -> None:
-    row = CustomerEvent(
-        id=7,
-        project_id=1,
-        customer_id=2,
-        event_uuid="e",
-        type=CustomerEventType.RENEWED,
-        webhook_type=WebhookEventType.RENEWAL,
-        description="Renewed",
-        purchased_at=datetime(2026, 1, 2, tzinfo=UTC),
-    )
+    row = renewal(id=7)
     edge = CustomerEventEdge(node=CustomerEventNode(row=row))
     assert "cursor" not in vars(edge)
     assert edge.cursor == encode_cursor("2026-01-02T00:00:00+00:00", 7)

@@ -87,3 +87,9 @@ def test_rows_answer_by_position_and_by_name_as_sqlalchemys_do() -> None:
         row_class(["id", "id"])
     with pytest.raises(Declined):
         row_class(["count"])  # a tuple's own method: SQLAlchemy's Row keeps it too
+
+
+def test_an_in_list_of_tuples_is_declined() -> None:
+    pairs = sa.tuple_(TABLE.c.id, TABLE.c.project_id).in_(sa.bindparam("pairs", expanding=True))
+    with pytest.raises(Declined, match="tuples"):
+        compiled(sa.select(TABLE.c.id).where(pairs))
