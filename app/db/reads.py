@@ -58,6 +58,14 @@ class RequestReads:
                     return await prepared.fetch(connection.sync_connection, self._driver, read, parameters)
                 except Declined:
                     pass  # these values are SQLAlchemy's to run (an empty IN list)
+                except Exception:
+                    if self._driver.is_closed():
+                        # The server closed it (a restart, a terminated backend): SQLAlchemy
+                        # would invalidate it on its own path; so must this one, or the
+                        # pool hands the dead connection to a later request.
+                        self._driver = None
+                        await connection.invalidate()
+                    raise
             return list((await connection.execute(statement, parameters)).all())
 
     async def release(self) -> None:

@@ -11,6 +11,7 @@ from app.db.models import AppUserId
 from app.db.reads import RequestReads
 from app.graphql.dataloaders import customer_parts
 from app.graphql.dataloaders.customer import _customer_by_app_user_id
+from app.http.unavailable import is_unavailable
 from app.services.keys import _KEY_LOOKUP, hash_secret
 from tests.api.test_read_path import customers
 from tests.conftest import ApiClient, StatementCounter
@@ -104,3 +105,26 @@ async def test_an_empty_list_and_a_statement_built_per_request_go_through_sqlalc
     assert empty == []
     assert sorted(row.app_user_id for row in found) == ["reader-0", "reader-0-b"]
     assert statements.count - before == 2  # both ran, and the listeners heard both
+
+
+async def test_a_connection_the_server_closed_is_not_given_back_to_the_pool(api: ApiClient) -> None:
+    key = {"key_hash": hash_secret(api.admin_key)}
+    reads = RequestReads(api.db.autocommit, api.db.prepared_reads)
+    try:
+        assert await reads.fetch(_KEY_LOOKUP, key)
+        connection = reads._connection
+        assert connection is not None
+        backend = await reads._driver.fetchval("SELECT pg_backend_pid()")
+        async with api.db.autocommit.connect() as other:
+            await other.exec_driver_sql(f"SELECT pg_terminate_backend({int(backend)})")
+        with pytest.raises(Exception) as failure:
+            await reads.fetch(_KEY_LOOKUP, key)
+        assert is_unavailable(failure.value)  # answered 503, as on SQLAlchemy's path
+        assert connection.invalidated
+    finally:
+        await reads.end()
+    fresh = RequestReads(api.db.autocommit, api.db.prepared_reads)
+    try:
+        assert await fresh.fetch(_KEY_LOOKUP, key)
+    finally:
+        await fresh.end()
