@@ -154,7 +154,6 @@ class CompiledRead:
         columns = compiled._result_columns
         self.types = [column.type for column in columns]
         self.row_class = row_class([column.keyname for column in columns])
-        self.result_processors: Processors | None = None
         self.make_row: Callable[[Any], Any] | None = None
         self.texts: dict[tuple[int, ...], tuple[str, list[str | tuple[str, int]]]] = {}
 
@@ -222,13 +221,12 @@ class CompiledRead:
         return [make(record) for record in records]
 
     def learn_result_types(self, oids: Sequence[int]) -> None:
-        """The result processors SQLAlchemy would choose for these column types (a
-        NUMERIC column's depends on the type the server reports)."""
+        """The row maker, with the result processors SQLAlchemy would choose for these
+        column types (a NUMERIC column's depends on the type the server reports)."""
         processors = [
             type_._cached_result_processor(self.dialect, oid)
             for type_, oid in zip(self.types, oids, strict=True)
         ]
-        self.result_processors = processors
         if self.shape is not None:
             self.make_row = self.shape(processors)
         else:
@@ -263,7 +261,7 @@ class PreparedReads:
         context = SimpleNamespace()  # what a listener may note on (a span)
         for listener in dispatch.before_cursor_execute:
             listener(connection, None, text, arguments, context, False)
-        if read.result_processors is None:
+        if read.make_row is None:  # the first execution: learn the result's types
             statement = await driver.prepare(text)
             read.learn_result_types([attribute.type.oid for attribute in statement.get_attributes()])
             records = await statement.fetch(*arguments)

@@ -3,11 +3,11 @@ serializers as graphql-core's execution, without its per-field machinery.
 
 Resolvers of one object start together and sibling objects are completed together
 (as graphql-core's gather does, without a task each: together.py), so DataLoader
-batching is unchanged: a page of
-100 customers still reads their parts in one statement. Anything the plan cannot answer
-exactly as graphql-core would (a null in a non-null field, a resolver that raises, too
-many list items, variables that do not coerce) raises NotCompiled, and the caller lets
-graphql-core answer the request instead: its answer, errors included, is the rule.
+batching is unchanged: a page of 100 customers still reads their parts in one
+statement. Anything the plan cannot answer exactly as graphql-core would (a null in a
+non-null field, a resolver that raises, too many list items, variables that do not
+coerce) raises NotCompiled, and the caller lets graphql-core answer the request
+instead: its answer, errors included, is the rule.
 """
 
 from __future__ import annotations
@@ -85,8 +85,8 @@ class Walk:
         return found
 
     def resolve(self, field: FieldPlan, source: Any) -> Any:
-        if field.resolver is None:
-            return getattr(source, field.python_name)
+        """A field's resolver, called (plain fields are read in `object_value`)."""
+        assert field.resolver is not None
         kwargs = dict(self.arguments(field)) if field.arguments else {}
         if field.info_name is not None:
             kwargs[field.info_name] = PlanInfo(self, field)
