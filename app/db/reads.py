@@ -24,6 +24,10 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from app.db.prepared_reads import Declined, PreparedReads
 
 
+class ServerClosedConnection(ConnectionError):
+    """The server closed the request's connection under a direct read."""
+
+
 class RequestReads:
     def __init__(self, autocommit: AsyncEngine, prepared: PreparedReads | None = None) -> None:
         """`autocommit`: an engine with isolation_level AUTOCOMMIT (Database.autocommit);
@@ -58,14 +62,17 @@ class RequestReads:
                     return await prepared.fetch(connection.sync_connection, self._driver, read, parameters)
                 except Declined:
                     pass  # these values are SQLAlchemy's to run (an empty IN list)
-                except Exception:
-                    if self._driver.is_closed():
-                        # The server closed it (a restart, a terminated backend): SQLAlchemy
-                        # would invalidate it on its own path; so must this one, or the
-                        # pool hands the dead connection to a later request.
-                        self._driver = None
-                        await connection.invalidate()
-                    raise
+                except Exception as error:
+                    if not self._driver.is_closed():
+                        raise
+                    # The server closed it (a restart, a terminated backend): SQLAlchemy
+                    # would invalidate it on its own path, so must this one, or the pool
+                    # hands the dead connection to a later request. asyncpg words it as
+                    # it finds it (a reset, or "connection is closed"): either way the
+                    # database is away for this request (503), as SQLAlchemy reports it.
+                    self._driver = None
+                    await connection.invalidate()
+                    raise ServerClosedConnection("the database closed the connection") from error
             return list((await connection.execute(statement, parameters)).all())
 
     async def release(self) -> None:

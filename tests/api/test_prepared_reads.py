@@ -2,6 +2,7 @@
 gives for the same statement and values: the same names, the same values, the same
 Python types (enums, UTC datetimes, exact decimals, decoded JSON)."""
 
+import asyncio
 from typing import Any
 
 import pytest
@@ -107,7 +108,12 @@ async def test_an_empty_list_and_a_statement_built_per_request_go_through_sqlalc
     assert statements.count - before == 2  # both ran, and the listeners heard both
 
 
-async def test_a_connection_the_server_closed_is_not_given_back_to_the_pool(api: ApiClient) -> None:
+@pytest.mark.parametrize("noticed", [False, True], ids=["closed-during-the-read", "closed-before-it"])
+async def test_a_connection_the_server_closed_is_not_given_back_to_the_pool(
+    api: ApiClient, noticed: bool
+) -> None:
+    """asyncpg words it as it finds it: a reset during the read, or "connection is
+    closed" once it has seen the server's goodbye. Either is a 503."""
     key = {"key_hash": hash_secret(api.admin_key)}
     reads = RequestReads(api.db.autocommit, api.db.prepared_reads)
     try:
@@ -117,6 +123,12 @@ async def test_a_connection_the_server_closed_is_not_given_back_to_the_pool(api:
         backend = await reads._driver.fetchval("SELECT pg_backend_pid()")
         async with api.db.autocommit.connect() as other:
             await other.exec_driver_sql(f"SELECT pg_terminate_backend({int(backend)})")
+        if noticed:
+            for _ in range(100):  # until asyncpg has read the server's goodbye
+                if reads._driver.is_closed():
+                    break
+                await asyncio.sleep(0.01)
+            assert reads._driver.is_closed()
         with pytest.raises(Exception) as failure:
             await reads.fetch(_KEY_LOOKUP, key)
         assert is_unavailable(failure.value)  # answered 503, as on SQLAlchemy's path
